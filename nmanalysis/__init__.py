@@ -1,0 +1,57 @@
+"""nmanalysis: dynamical-systems analysis of neural mass models.
+
+One symbolic model definition feeds every analysis; every analysis runs on the
+same compiled kernels and returns a labelled :class:`xarray.Dataset`.
+
+>>> import nmanalysis as nma
+>>> ds = nma.simulate(nma.get_model("wilson_cowan"), t=(0, 50), dt=0.01, record="final")
+>>> sorted(ds.data_vars)
+['rE', 'rI', 'status', 't_stop']
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._version import __version__
+from .errors import (CompileError, ConvergenceWarning, ModelError, NMAError, OptionsError,
+                     SimulationError)
+from .model import Model
+from .models import get_model, list_models
+
+__all__ = [
+    "__version__", "Model", "get_model", "list_models", "load_model", "save_model",
+    "simulate", "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
+    "NMAError", "ModelError", "CompileError", "OptionsError", "SimulationError",
+    "ConvergenceWarning", "plot",
+]
+
+# heavy names, imported on first use so that `import nmanalysis` stays fast
+_LAZY = {
+    "simulate": "nmanalysis.integrate.simulate",
+    "Step": "nmanalysis.integrate.inputs",
+    "Pulse": "nmanalysis.integrate.inputs",
+    "Ramp": "nmanalysis.integrate.inputs",
+    "Sampled": "nmanalysis.integrate.inputs",
+    "Constant": "nmanalysis.integrate.inputs",
+    "PIController": "nmanalysis.integrate.controller",
+    "load_model": "nmanalysis.io.model_file",
+    "save_model": "nmanalysis.io.model_file",
+}
+_LAZY_MODULES = {"plot": "nmanalysis.plot", "compile": "nmanalysis.compile",
+                 "integrate": "nmanalysis.integrate", "io": "nmanalysis.io"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _LAZY_MODULES:
+        value = importlib.import_module(_LAZY_MODULES[name])
+    else:
+        raise AttributeError(f"module 'nmanalysis' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

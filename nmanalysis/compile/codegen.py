@@ -1,0 +1,195 @@
+"""sympy -> Python/numba source text for a model's kernels.
+
+Every kernel has one of two fixed signatures:
+
+* scalar: ``name(t, y, p, out)`` with ``y`` of shape (n_states,), ``p`` the
+  parameter vector (parameters, then inputs, in model order) and ``out`` the
+  output buffer, written in place;
+* block: ``name_block(t, Y, P, OUT)`` with ``Y`` of shape (n_states, m),
+  ``P`` of shape (n_params + n_inputs, m) and ``OUT`` of shape (n_out, m): the
+  batch index is the innermost (contiguous) one, so the loop over it
+  vectorises.
+
+Common subexpressions are shared (``sympy.cse``); ``exp``, ``expm1``, the
+logistic sigmoid, ``tanh`` and Heaviside are printed as calls of the
+vectorisable functions of :mod:`nmanalysis.compile.fastmath`.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+__all__ = ["GENERATOR_VERSION", "KernelPrinter", "kernel_source"]
+
+#: bump whenever the generated text changes, so cached kernels are rebuilt
+GENERATOR_VERSION = "1"
+
+_DECORATOR = '@njit(cache=True, error_model="numpy", nogil=True)'
+
+_HEADER = '''\
+# Generated kernels for model {name!r} (structure hash {hash}); do not edit.
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from nmanalysis.compile.fastmath import (fexp, fexpm1, fheaviside, fphi1, fsigmoid,
+                                         ftanh)
+
+N_STATES = {n}
+N_PARAMS = {np_}
+N_INPUTS = {ni}
+N_OBSERVABLES = {no}
+'''
+
+
+class KernelPrinter(PythonCodePrinter):
+    """Prints sympy expressions as numba-friendly Python with fast-math calls."""
+
+    def __init__(self, names):
+        super().__init__({"fully_qualified_modules": True, "standard": "python3"})
+        self._names = names
+
+    def _print_Symbol(self, expr):
+        return self._names.get(expr, expr.name)
+
+    def _print_Function(self, expr):  # pragma: no cover - unknown functions are refused earlier
+        raise ValueError(f"no kernel for function {expr.func}")
+
+    def _call(self, fname, expr):
+        return f"{fname}({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_exp(self, expr):
+        return self._call("fexp", expr)
+
+    def _print_expm1(self, expr):
+        return self._call("fexpm1", expr)
+
+    def _print_Logistic(self, expr):
+        return self._call("fsigmoid", expr)
+
+    def _print_tanh(self, expr):
+        return self._call("ftanh", expr)
+
+    def _print_Heaviside(self, expr):
+        return f"fheaviside({self._print(expr.args[0])})"
+
+    def _print_DiracDelta(self, expr):
+        return "0.0"
+
+    def _print_sign(self, expr):
+        a = self._print(expr.args[0])
+        return f"(1.0 if {a} > 0 else (-1.0 if {a} < 0 else 0.0 * {a}))"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Min(self, expr):
+        return self._call("min", expr)
+
+    def _print_Max(self, expr):
+        return self._call("max", expr)
+
+    def _print_Pow(self, expr, rational=False):
+        base, e = expr.args
+        if e.is_Integer and abs(int(e)) <= 6:
+            n = abs(int(e))
+            b = self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Mul"] + 1)
+            prod = "*".join([b] * n) if n else "1.0"
+            return f"(1.0/({prod}))" if int(e) < 0 else f"({prod})"
+        if e == sp.S.Half:
+            return f"math.sqrt({self._print(base)})"
+        if e == -sp.S.Half:
+            return f"(1.0/math.sqrt({self._print(base)}))"
+        return f"({self._print(base)})**({self._print(e)})"
+
+    def _print_Rational(self, expr):
+        return repr(float(expr.p) / float(expr.q))
+
+    def _print_Integer(self, expr):
+        return f"{int(expr)}.0"
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_Pi(self, expr):
+        return repr(float(sp.pi))
+
+
+def _body(exprs, printer, indent):
+    """cse + print: assignment lines and output expressions."""
+    exprs = [sp.sympify(e) for e in exprs]
+    if not exprs:
+        return [], []
+    repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_x"), order="none")
+    lines = [f"{indent}{printer._print(sym)} = {printer.doprint(val)}" for sym, val in repl]
+    return lines, [printer.doprint(e) for e in reduced]
+
+
+def _scalar_kernel(name, exprs, sym, shape):
+    """``name(t, y, p, out)``; ``shape`` = None (vector) or ncols (matrix, row-major)."""
+    names = {s: f"y{i}" for i, s in enumerate(sym.y)}
+    names.update({s: f"p{i}" for i, s in enumerate((*sym.p, *sym.u))})
+    names[sym.t] = "t"
+    printer = KernelPrinter(names)
+    ind = "    "
+    lines = [_DECORATOR, f"def {name}(t, y, p, out):"]
+    lines += [f"{ind}y{i} = y[{i}]" for i in range(len(sym.y))]
+    lines += [f"{ind}p{i} = p[{i}]" for i in range(len(sym.p) + len(sym.u))]
+    assign, outs = _body(exprs, printer, ind)
+    lines += assign
+    for k, text in enumerate(outs):
+        idx = f"{k}" if shape is None else f"{k // shape}, {k % shape}"
+        lines.append(f"{ind}out[{idx}] = {text}")
+    lines.append(f"{ind}return None")
+    return "\n".join(lines) + "\n"
+
+
+def _block_kernel(name, exprs, sym):
+    """``name(t, Y, P, OUT)``: the same expressions, looped over the batch index."""
+    names = {s: f"y{i}" for i, s in enumerate(sym.y)}
+    names.update({s: f"p{i}" for i, s in enumerate((*sym.p, *sym.u))})
+    names[sym.t] = "t"
+    printer = KernelPrinter(names)
+    ind = "        "
+    lines = [_DECORATOR, f"def {name}(t, Y, P, OUT):"]
+    if not exprs:
+        return "\n".join(lines + ["    return None"]) + "\n"
+    lines.append("    for b in range(Y.shape[1]):")
+    used = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
+    lines += [f"{ind}y{i} = Y[{i}, b]" for i, s in enumerate(sym.y) if s in used]
+    lines += [f"{ind}p{i} = P[{i}, b]" for i, s in enumerate((*sym.p, *sym.u)) if s in used]
+    assign, outs = _body(exprs, printer, ind)
+    lines += assign
+    lines += [f"{ind}OUT[{k}, b] = {text}" for k, text in enumerate(outs)]
+    lines.append("    return None")
+    return "\n".join(lines) + "\n"
+
+
+def kernel_source(model) -> str:
+    """Full source text of a model's kernel module.
+
+    Kernels: ``rhs``, ``jac`` (n x n), ``jac_p`` (n x n_params), ``jac_diag``,
+    ``observables`` (scalar form) and ``rhs_block``, ``jac_diag_block``,
+    ``observables_block`` (block form).
+    """
+    sym = model.symbolic
+    n, n_p = len(sym.y), len(sym.p)
+    rhs = list(sym.rhs)
+    jac = list(sym.jacobian())
+    jac_p = list(sym.jacobian_params())
+    diag = list(sym.diagonal_jacobian())
+    obs = list(sym.observables)
+    parts = [_HEADER.format(name=model.name, hash=model.structure_hash, n=n, np_=n_p,
+                            ni=len(sym.u), no=len(obs))]
+    parts.append(_scalar_kernel("rhs", rhs, sym, None))
+    parts.append(_scalar_kernel("jac", jac, sym, n))
+    parts.append(_scalar_kernel("jac_p", jac_p, sym, max(n_p, 1)))
+    parts.append(_scalar_kernel("jac_diag", diag, sym, None))
+    parts.append(_scalar_kernel("observables", obs, sym, None))
+    parts.append(_block_kernel("rhs_block", rhs, sym))
+    parts.append(_block_kernel("jac_diag_block", diag, sym))
+    parts.append(_block_kernel("observables_block", obs, sym))
+    return "\n\n".join(parts)
+

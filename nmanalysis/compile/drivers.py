@@ -1,0 +1,430 @@
+# Batched integration drivers: this file is a TEMPLATE, never imported by itself.
+#
+# Its text is appended to every generated kernel module (see system.py), where
+# the names rhs, rhs_block, jac_diag_block, observables, observables_block,
+# N_STATES and N_OBSERVABLES are defined. numba can only cache a compiled
+# function across processes when the functions it calls are module globals,
+# not arguments, so the stepping loops live in the same module as the model's
+# kernels. Methods are data: the explicit Runge-Kutta tableau (A, b, c), the
+# embedded error weights and the dense-output matrix are arguments.
+#
+# Status codes (see nmanalysis/integrate/status.py): 0 ok, 1 diverged
+# (non-finite state), 2 left the user's bounds, 3 max_steps, 4 step size
+# underflow.
+
+_U1 = np.uint64(0x9E3779B97F4A7C15)
+_U2 = np.uint64(0xBF58476D1CE4E5B9)
+_U3 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix(z):
+    z = (z ^ (z >> _S30)) * _U2
+    z = (z ^ (z >> _S27)) * _U3
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _normal(seed, row, counter):
+    """Standard normal number, a pure function of (seed, row, counter)."""
+    key = _mix(np.uint64(seed) * _U1 + np.uint64(row))
+    z1 = _mix(key ^ (np.uint64(2 * counter) * _U1 + _U2))
+    z2 = _mix(key ^ (np.uint64(2 * counter + 1) * _U1 + _U3))
+    u1 = (float(z1 >> _S11) + 1.0) * (1.0 / 9007199254740992.0)
+    u2 = float(z2 >> _S11) * (1.0 / 9007199254740992.0)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _input_position(T, K, t):
+    """Knot index j and weight w so that u(t) = V[j] + w (V[j+1] - V[j])."""
+    j = np.searchsorted(T[:K], t, side="right") - 1
+    if j < 0:
+        return 0, 0.0
+    if j >= K - 1:
+        return K - 1, 0.0
+    return j, (t - T[j]) / (T[j + 1] - T[j])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_inputs(t, P, row0, n_par, in_T, in_V, in_K):
+    for i in range(in_T.shape[0]):
+        j, w = _input_position(in_T[i], in_K[i], t)
+        if w == 0.0:
+            for b in range(P.shape[1]):
+                P[n_par + i, b] = in_V[i, j, row0 + b]
+        else:
+            for b in range(P.shape[1]):
+                v0 = in_V[i, j, row0 + b]
+                P[n_par + i, b] = v0 + w * (in_V[i, j + 1, row0 + b] - v0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_inputs_row(t, p, row, n_par, in_T, in_V, in_K):
+    for i in range(in_T.shape[0]):
+        j, w = _input_position(in_T[i], in_K[i], t)
+        v0 = in_V[i, j, row]
+        if w != 0.0:
+            v0 = v0 + w * (in_V[i, j + 1, row] - v0)
+        p[n_par + i] = v0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _check_rows(y, st, lo_b, hi_b):
+    """Flag rows that became non-finite (1) or left [lo_b, hi_b] (2); freeze them as NaN."""
+    n, m = y.shape
+    died = 0
+    for b in range(m):
+        if st[b] != 0:
+            continue
+        code = 0
+        for i in range(n):
+            v = y[i, b]
+            if not (v - v == 0.0):
+                code = 1
+            elif code == 0 and not (v >= lo_b[i] and v <= hi_b[i]):
+                code = 2
+        if code != 0:
+            st[b] = code
+            died += 1
+            for i in range(n):
+                y[i, b] = np.nan
+    return died
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _record_block(t, y, p, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
+                  REC, rmin, rmax, rsum, lo):
+    n, m = y.shape
+    full_now = want_full and (qq - q0) % rec_every == 0
+    if not (full_now or want_red):
+        return
+    if n_obs_rec > 0:
+        observables_block(t, y, p, ob)
+    jrec = (qq - q0) // rec_every
+    for v in range(n + n_obs_rec):
+        for b in range(m):
+            val = y[v, b] if v < n else ob[v - n, b]
+            if full_now:
+                REC[jrec, v, lo + b] = val
+            if want_red:
+                rmin[v, b] = val if val < rmin[v, b] else rmin[v, b]
+                rmax[v, b] = val if val > rmax[v, b] else rmax[v, b]
+                rsum[v, b] += val
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K,
+              noise_kind, noise_sig, noise_tau, seed, row_offset, lo_b, hi_b, chunk, want_full,
+              want_red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP):
+    """Fixed-step integration of a batch (columns of Y0), chunked over threads.
+
+    scheme 0: explicit Runge-Kutta (A, bw, c), additive noise added per step
+    (Euler-Maruyama for Euler, stochastic Heun for Heun); scheme 1:
+    exponential Euler with the diagonal Jacobian. noise_kind: 0 none,
+    1 white, 2 Ornstein-Uhlenbeck (exact update) per state.
+    """
+    n, B = Y0.shape
+    n_all = P.shape[0]
+    n_par = n_all - in_T.shape[0]
+    S = bw.shape[0]
+    n_chunks = (B + chunk - 1) // chunk
+    sqdt = math.sqrt(dt)
+    for ci in prange(n_chunks):
+        lo = ci * chunk
+        hi = min(B, lo + chunk)
+        m = hi - lo
+        y = np.empty((n, m), dtype=Y0.dtype)
+        p = np.empty((n_all, m), dtype=P.dtype)
+        for i in range(n):
+            for b in range(m):
+                y[i, b] = Y0[i, lo + b]
+        for i in range(n_all):
+            for b in range(m):
+                p[i, b] = P[i, lo + b]
+        K = np.empty((S, n, m), dtype=Y0.dtype)
+        yt = np.empty((n, m), dtype=Y0.dtype)
+        inc = np.zeros((n, m), dtype=Y0.dtype)
+        eta = np.zeros((n, m), dtype=Y0.dtype)
+        ob = np.empty((max(n_obs_rec, 1), m), dtype=Y0.dtype)
+        nv = n + n_obs_rec
+        rmin = np.full((nv, m), np.inf)
+        rmax = np.full((nv, m), -np.inf)
+        rsum = np.zeros((nv, m))
+        st = np.zeros(m, dtype=np.int8)
+        tst = np.full(m, np.nan)
+        alive = m - _check_rows(y, st, lo_b, hi_b)
+        for b in range(m):
+            if st[b] != 0:
+                tst[b] = t0
+        if q0 == 0:
+            if n_obs_rec > 0 and in_T.shape[0] > 0:
+                _fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K)
+            _record_block(t0, y, p, ob, 0, q0, rec_every, want_full, want_red, n_obs_rec,
+                          REC, rmin, rmax, rsum, lo)
+        for q in range(n_steps):
+            if alive == 0:
+                break
+            t = t0 + q * dt
+            if noise_kind != 0:
+                for i in range(n):
+                    if noise_sig[i] == 0.0:
+                        continue
+                    ctr = q * n + i
+                    if noise_kind == 1:
+                        for b in range(m):
+                            xi = _normal(seed, row_offset + lo + b, ctr)
+                            inc[i, b] = noise_sig[i] * sqdt * xi
+                    else:
+                        dec = math.exp(-dt / noise_tau[i])
+                        amp = noise_sig[i] * math.sqrt(0.5 * noise_tau[i] * (1.0 - dec * dec))
+                        for b in range(m):
+                            inc[i, b] = dt * eta[i, b]
+                            xi = _normal(seed, row_offset + lo + b, ctr)
+                            eta[i, b] = eta[i, b] * dec + amp * xi
+            if scheme == 1:
+                if in_T.shape[0] > 0:
+                    _fill_inputs(t, p, lo, n_par, in_T, in_V, in_K)
+                rhs_block(t, y, p, K[0])
+                jac_diag_block(t, y, p, yt)
+                for i in range(n):
+                    for b in range(m):
+                        y[i, b] += dt * fphi1(dt * yt[i, b]) * K[0, i, b] + inc[i, b]
+            else:
+                for s in range(S):
+                    ts = t + c[s] * dt
+                    if in_T.shape[0] > 0:
+                        _fill_inputs(ts, p, lo, n_par, in_T, in_V, in_K)
+                    if s == 0:
+                        rhs_block(ts, y, p, K[0])
+                        continue
+                    cs = c[s]
+                    for i in range(n):
+                        for b in range(m):
+                            yt[i, b] = y[i, b] + cs * inc[i, b]
+                    for j in range(s):
+                        coef = dt * A[s, j]
+                        if coef != 0.0:
+                            for i in range(n):
+                                for b in range(m):
+                                    yt[i, b] += coef * K[j, i, b]
+                    rhs_block(ts, yt, p, K[s])
+                for s in range(S):
+                    coef = dt * bw[s]
+                    if coef != 0.0:
+                        for i in range(n):
+                            for b in range(m):
+                                y[i, b] += coef * K[s, i, b]
+                if noise_kind != 0:
+                    for i in range(n):
+                        for b in range(m):
+                            y[i, b] += inc[i, b]
+            died = _check_rows(y, st, lo_b, hi_b)
+            if died > 0:
+                alive -= died
+                for b in range(m):
+                    if st[b] != 0 and tst[b] != tst[b]:
+                        tst[b] = t + dt
+            qq = q + 1
+            if qq >= q0:
+                tn = t0 + qq * dt
+                if n_obs_rec > 0 and in_T.shape[0] > 0:
+                    _fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K)
+                _record_block(tn, y, p, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
+                              REC, rmin, rmax, rsum, lo)
+        for b in range(m):
+            STATUS[lo + b] = st[b]
+            TSTOP[lo + b] = tst[b]
+            for i in range(n):
+                FINAL[i, lo + b] = y[i, b]
+        if want_red:
+            for v in range(nv):
+                for b in range(m):
+                    RMIN[v, lo + b] = rmin[v, b]
+                    RMAX[v, lo + b] = rmax[v, b]
+                    RSUM[v, lo + b] = rsum[v, b]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _rms_err(y, ynew, err, rtol, atol):
+    n = y.shape[0]
+    acc = 0.0
+    for i in range(n):
+        sc = atol + rtol * max(abs(y[i]), abs(ynew[i]))
+        e = err[i] / sc
+        acc += e * e
+    return math.sqrt(acc / n)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _record_row(t, y, p, ob, j, q0, want_full, want_red, n_obs_rec, REC, rmin, rmax, rsum, r):
+    n = y.shape[0]
+    if n_obs_rec > 0:
+        observables(t, y, p, ob)
+    for v in range(n + n_obs_rec):
+        val = y[v] if v < n else ob[v - n]
+        if want_full:
+            REC[j - q0, v, r] = val
+        if want_red:
+            rmin[v] = val if val < rmin[v] else rmin[v]
+            rmax[v] = val if val > rmax[v] else rmax[v]
+            rsum[v] += val
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, max_steps,
+                 rec_t, q0, in_T, in_V, in_K, lo_b, hi_b, want_full, want_red, n_obs_rec,
+                 REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS):
+    """Adaptive embedded Runge-Kutta (first-same-as-last tableaux), one row per task.
+
+    The state is sampled at the times rec_t (ascending) by the tableau's
+    dense output D (stages x degree); samples with index < q0 are transient.
+    ctrl = (safety, beta1, beta2, min_factor, max_factor). A step whose
+    scaled RMS error is <= 1 is accepted; the next step is
+    h * safety * err**-beta1 * err_prev**beta2, clipped to the factors.
+    """
+    n, B = Y0.shape
+    n_all = P.shape[0]
+    n_par = n_all - in_T.shape[0]
+    S = bw.shape[0]
+    deg = D.shape[1]
+    n_rec = rec_t.shape[0]
+    safety, beta1, beta2, fmin, fmax = ctrl[0], ctrl[1], ctrl[2], ctrl[3], ctrl[4]
+    for r in prange(B):
+        y = Y0[:, r].copy()
+        p = P[:, r].copy()
+        K = np.empty((S, n))
+        yt = np.empty(n)
+        ynew = np.empty(n)
+        err = np.empty(n)
+        ys = np.empty(n)
+        ob = np.empty(max(n_obs_rec, 1))
+        nv = n + n_obs_rec
+        rmin = np.full(nv, np.inf)
+        rmax = np.full(nv, -np.inf)
+        rsum = np.zeros(nv)
+        t = t0
+        status = 0
+        if in_T.shape[0] > 0:
+            _fill_inputs_row(t, p, r, n_par, in_T, in_V, in_K)
+        rhs(t, y, p, K[0])
+        j = 0
+        while j < n_rec and rec_t[j] <= t:
+            if j >= q0:
+                _record_row(t, y, p, ob, j, q0, want_full, want_red, n_obs_rec,
+                            REC, rmin, rmax, rsum, r)
+            j += 1
+        h = h0
+        if h <= 0.0:
+            d0 = 0.0
+            d1 = 0.0
+            for i in range(n):
+                sc = atol + rtol * abs(y[i])
+                d0 += (y[i] / sc) ** 2
+                d1 += (K[0, i] / sc) ** 2
+            d0 = math.sqrt(d0 / n)
+            d1 = math.sqrt(d1 / n)
+            h = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+            h = min(h, t1 - t0)
+            for i in range(n):
+                yt[i] = y[i] + h * K[0, i]
+            rhs(t + h, yt, p, ynew)
+            d2 = 0.0
+            for i in range(n):
+                sc = atol + rtol * abs(y[i])
+                d2 += ((ynew[i] - K[0, i]) / sc) ** 2
+            d2 = math.sqrt(d2 / n) / h
+            dm = max(d1, d2)
+            h1 = max(1e-6, h * 1e-3) if dm <= 1e-15 else (0.01 / dm) ** err_exp
+            h = min(100.0 * h, h1)
+        err_prev = 1e-4
+        steps = 0
+        while t < t1:
+            if steps >= max_steps:
+                status = 3
+                break
+            last = h >= t1 - t
+            if last:
+                h = t1 - t
+            hmin = 16.0 * np.finfo(np.float64).eps * max(abs(t), abs(t1 - t0) * 1e-3)
+            if h < hmin:
+                status = 4
+                break
+            for s in range(1, S):
+                for i in range(n):
+                    acc = y[i]
+                    for q in range(s):
+                        acc += h * A[s, q] * K[q, i]
+                    yt[i] = acc
+                ts = t + c[s] * h
+                if in_T.shape[0] > 0:
+                    _fill_inputs_row(ts, p, r, n_par, in_T, in_V, in_K)
+                rhs(ts, yt, p, K[s])
+            for i in range(n):
+                acc = y[i]
+                e = 0.0
+                for s in range(S):
+                    acc += h * bw[s] * K[s, i]
+                    e += h * be[s] * K[s, i]
+                ynew[i] = acc
+                err[i] = e
+            en = _rms_err(y, ynew, err, rtol, atol)
+            steps += 1
+            if not (en <= 1.0):
+                if en != en:
+                    fac = fmin
+                else:
+                    fac = max(fmin, safety * en ** (-err_exp))
+                h *= fac
+                continue
+            # accepted: dense output on the sampling grid inside (t, t + h]
+            tn = t1 if last else t + h
+            while j < n_rec and rec_t[j] <= tn:
+                th = (rec_t[j] - t) / h
+                for i in range(n):
+                    acc = 0.0
+                    for s in range(S):
+                        poly = 0.0
+                        pw = th
+                        for d in range(deg):
+                            poly += D[s, d] * pw
+                            pw *= th
+                        acc += K[s, i] * poly
+                    ys[i] = y[i] + h * acc
+                if j >= q0:
+                    if in_T.shape[0] > 0:
+                        _fill_inputs_row(rec_t[j], p, r, n_par, in_T, in_V, in_K)
+                    _record_row(rec_t[j], ys, p, ob, j, q0, want_full, want_red, n_obs_rec,
+                                REC, rmin, rmax, rsum, r)
+                j += 1
+            t = tn
+            code = 0
+            for i in range(n):
+                y[i] = ynew[i]
+                if not (y[i] - y[i] == 0.0):
+                    code = 1
+                elif code == 0 and not (y[i] >= lo_b[i] and y[i] <= hi_b[i]):
+                    code = 2
+            if code != 0:
+                status = code
+                break
+            for i in range(n):
+                K[0, i] = K[S - 1, i]
+            en = max(en, 1e-10)
+            fac = safety * en ** (-beta1) * err_prev ** beta2
+            h *= min(fmax, max(fmin, fac))
+            err_prev = en
+        STATUS[r] = status
+        TSTOP[r] = t if status != 0 else np.nan
+        NSTEPS[r] = steps
+        for i in range(n):
+            FINAL[i, r] = y[i] if status == 0 else np.nan
+        if want_red:
+            for v in range(nv):
+                RMIN[v, r] = rmin[v]
+                RMAX[v, r] = rmax[v]
+                RSUM[v, r] = rsum[v]

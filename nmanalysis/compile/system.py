@@ -1,0 +1,128 @@
+"""The :class:`CompiledSystem`: a model as fast numba functions."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from .cache import load_source_module
+from .codegen import GENERATOR_VERSION
+
+__all__ = ["CompiledSystem", "compile_model"]
+
+_HERE = Path(__file__).resolve().parent
+_KERNELS = ("rhs", "jac", "jac_p", "jac_diag", "observables", "rhs_block", "jac_diag_block",
+            "observables_block", "run_fixed", "run_adaptive")
+_SYSTEMS: dict[str, CompiledSystem] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def _support_hash() -> str:
+    """Hash of the text that ends up in (or is inlined into) every kernel module."""
+    h = hashlib.sha256(GENERATOR_VERSION.encode())
+    for name in ("drivers.py", "fastmath.py", "codegen.py"):
+        h.update((_HERE / name).read_bytes())
+    return h.hexdigest()
+
+
+class CompiledSystem:
+    """Compiled kernels of one model (shared by every model with the same structure).
+
+    Attributes
+    ----------
+    rhs, jac, jac_p, jac_diag, observables : numba functions ``f(t, y, p, out)``
+        Right-hand side (n,), Jacobian (n, n), parameter Jacobian
+        (n, n_params), diagonal of the Jacobian (n,), observables (n_obs,).
+        ``p`` holds the parameters then the inputs, in model order.
+    rhs_block, jac_diag_block, observables_block : numba functions ``f(t, Y, P, OUT)``
+        The same over a block of rows: ``Y`` (n, m), ``P`` (n_p + n_in, m).
+    run_fixed, run_adaptive : numba functions
+        Batched integration drivers (used by :func:`nmanalysis.simulate`).
+    key : str
+        Cache key (model structure, generator and driver versions).
+    path : pathlib.Path
+        The generated source file.
+    """
+
+    def __init__(self, model):
+        self.model_name = model.name
+        self.state_names = model.state_names
+        self.param_names = model.param_names
+        self.input_names = model.input_names
+        self.observable_names = model.observable_names
+        text = f"{model.structure_hash}:{_support_hash()}"
+        self.key = hashlib.sha256(text.encode()).hexdigest()[:24]
+
+        def make_source():
+            from .codegen import kernel_source
+            drivers = (_HERE / "drivers.py").read_text(encoding="utf-8")
+            return kernel_source(model) + "\n\n" + drivers
+
+        module, self.source_reused = load_source_module(self.key, make_source)
+        self.module = module
+        self.path = Path(module.__file__)
+        for name in _KERNELS:
+            setattr(self, name, getattr(module, name))
+
+    @property
+    def n_states(self) -> int:
+        return len(self.state_names)
+
+    def parameter_vector(self, params=None, inputs=None, defaults=None) -> np.ndarray:
+        """Parameter vector (parameters then inputs) from dicts, defaults filled in."""
+        defaults = defaults or {}
+        values = []
+        for name in (*self.param_names, *self.input_names):
+            src = params if name in self.param_names else inputs
+            if src is not None and name in src:
+                values.append(float(src[name]))
+            else:
+                values.append(float(defaults[name]))
+        return np.array(values, dtype=float)
+
+    def f(self, y, p, t=0.0) -> np.ndarray:
+        """Evaluate the right-hand side at one point (convenience; allocates)."""
+        out = np.empty(self.n_states)
+        self.rhs(float(t), np.ascontiguousarray(y, dtype=float), np.asarray(p, float), out)
+        return out
+
+    def jacobian(self, y, p, t=0.0) -> np.ndarray:
+        """Evaluate the Jacobian at one point (convenience; allocates)."""
+        out = np.empty((self.n_states, self.n_states))
+        self.jac(float(t), np.ascontiguousarray(y, dtype=float), np.asarray(p, float), out)
+        return out
+
+    def cache_info(self) -> dict:
+        """Whether the source file was reused, and numba's cache hits/misses per kernel."""
+        hits = misses = 0
+        for name in _KERNELS:
+            stats = getattr(getattr(self, name), "stats", None)
+            if stats is not None:
+                hits += sum(stats.cache_hits.values())
+                misses += sum(stats.cache_misses.values())
+        return {"key": self.key, "path": str(self.path), "source_reused": self.source_reused,
+                "numba_cache_hits": hits, "numba_cache_misses": misses}
+
+
+def compile_model(model) -> CompiledSystem:
+    """Return the compiled kernels of ``model`` (cached in memory and on disk).
+
+    Examples
+    --------
+    >>> import numpy as np, nmanalysis as nma
+    >>> from nmanalysis.compile import compile_model
+    >>> m = nma.get_model("fitzhugh_nagumo")
+    >>> sys = compile_model(m)
+    >>> p = sys.parameter_vector(defaults=m.params)
+    >>> sys.f([0.0, 0.0], p).round(4).tolist()
+    [0.5, 0.056]
+    """
+    key = hashlib.sha256(f"{model.structure_hash}:{_support_hash()}".encode()).hexdigest()[:24]
+    system = _SYSTEMS.get(key)
+    if system is None:
+        system = CompiledSystem(model)
+        _SYSTEMS[key] = system
+    return system

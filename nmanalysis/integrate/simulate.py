@@ -1,0 +1,433 @@
+"""``simulate``: the single entry point for trajectories, batched over sweeps."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import OptionsError
+from ..results.attrs import json_attr, provenance
+from ..results.conventions import initial_state_dim, input_field_dim
+from .batch import make_grid
+from .controller import PIController
+from .inputs import as_signal
+from .noise import NoiseSpec, parse_noise
+from .status import status_attrs
+from .tableaux import METHODS, get_tableau
+
+__all__ = ["simulate"]
+
+_RECORD_WORDS = {"full", "minmax", "min", "max", "mean", "final"}
+_CHUNK = 256
+
+
+@dataclass
+class _Plan:
+    t0: float
+    t1: float
+    fixed: bool
+    dt: float
+    n_steps: int = 0
+    rec_every: int = 1
+    q0: int = 0
+    rec_t: np.ndarray | None = None
+    n_red: int = 0
+
+
+def _time_span(t):
+    try:
+        t0, t1 = (float(v) for v in t)
+    except (TypeError, ValueError):
+        raise OptionsError(f"`t` must be a pair (t_start, t_end); got {t!r}") from None
+    if not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0):
+        raise OptionsError(f"`t` must satisfy t_start < t_end, both finite; got {t!r}")
+    return t0, t1
+
+
+def _record_set(record):
+    words = [record] if isinstance(record, str) else list(record)
+    bad = [w for w in words if w not in _RECORD_WORDS]
+    if bad or not words:
+        raise OptionsError(f"`record` must be one of {sorted(_RECORD_WORDS)} or a list of them; "
+                           f"got {record!r}")
+    out = set()
+    for w in words:
+        out |= {"min", "max"} if w == "minmax" else {w}
+    if "full" in out and "final" in out:
+        out.discard("final")
+    return out
+
+
+def _integer_ratio(value, unit, what):
+    n = value / unit
+    k = int(round(n))
+    if abs(n - k) > 1e-6 * max(1.0, abs(n)):
+        raise OptionsError(f"{what} ({value}) must be a whole multiple of dt ({unit}); e.g. "
+                           f"dt={value / max(k, 1)!r}")
+    return k
+
+
+def _plan(t0, t1, fixed, dt, sampling, transient):
+    if transient < 0 or transient >= t1 - t0:
+        raise OptionsError(f"`transient` must be >= 0 and shorter than the run ({t1 - t0}); "
+                           f"got {transient}")
+    if fixed:
+        n_steps = _integer_ratio(t1 - t0, dt, "the time span t_end - t_start")
+        rec_every = 1 if sampling is None else _integer_ratio(sampling, dt, "`sampling`")
+        if rec_every < 1:
+            raise OptionsError(f"`sampling` must be at least dt ({dt}); got {sampling}")
+        q0 = int(math.ceil(transient / dt - 1e-9))
+        n_rec = (n_steps - q0) // rec_every + 1
+        rec_t = t0 + (q0 + rec_every * np.arange(n_rec)) * dt
+        return _Plan(t0, t1, True, dt, n_steps, rec_every, q0, rec_t, n_steps - q0 + 1)
+    step = sampling if sampling is not None else (dt if dt else (t1 - t0) / 1000)
+    if not step > 0:
+        raise OptionsError(f"`sampling` must be positive; got {sampling}")
+    n = int(math.floor((t1 - t0) / step + 1e-9))
+    rec_t = t0 + step * np.arange(n + 1)
+    q0 = int(np.searchsorted(rec_t, t0 + transient - 1e-12 * (t1 - t0)))
+    return _Plan(t0, t1, False, dt or 0.0, 0, 1, q0, rec_t, n + 1 - q0)
+
+
+def _check_names(given, valid, what, others=None):
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        raise OptionsError(f"`{what}` must be a dict name -> value; got {type(given).__name__}")
+    for key in given:
+        if key not in valid:
+            hint = ""
+            for label, names in (others or {}).items():
+                if key in names:
+                    hint = f" ({key!r} is {label}: pass it in `{label}`)"
+            raise OptionsError(f"`{what}` got unknown name {key!r}{hint}; valid names are "
+                               f"{list(valid)}")
+    return dict(given)
+
+
+def _initial_states(model, y0):
+    if y0 is None:
+        return {}
+    if isinstance(y0, Mapping):
+        return _check_names(y0, model.state_names, "y0")
+    arr = np.asarray(y0, dtype=float)
+    if arr.shape != (model.n_states,):
+        raise OptionsError(f"`y0` must be a dict state -> value or a sequence of "
+                           f"{model.n_states} numbers {list(model.state_names)}; got shape "
+                           f"{arr.shape}")
+    return dict(zip(model.state_names, arr.tolist()))
+
+
+def _build_inputs(model, signals, grid, B):
+    n_in = len(model.input_names)
+    if n_in == 0:
+        return np.zeros((0, 1)), np.zeros((0, 1, 1)), np.zeros(0, np.int64), {}
+    knots = []
+    for name in model.input_names:
+        sig = signals[name]
+        vals = {f: grid.flat(f"{name}.{f}").copy() for f in sig.value_fields
+                if f"{name}.{f}" in grid.arrays and grid.arrays[f"{name}.{f}"][1]}
+        T, V = sig.knots(vals)
+        knots.append((T, V))
+    kmax = max(T.shape[0] for T, _ in knots)
+    in_T = np.full((n_in, kmax), np.inf)
+    in_K = np.array([T.shape[0] for T, _ in knots], dtype=np.int64)
+    per_row = any(V.ndim > 1 for _, V in knots)
+    in_V = np.zeros((n_in, kmax, B if per_row else 1))
+    for i, (T, V) in enumerate(knots):
+        in_T[i, :T.shape[0]] = T
+        in_V[i, :T.shape[0]] = V.reshape(T.shape[0], -1)
+    if not per_row:
+        in_V = np.broadcast_to(in_V, (n_in, kmax, B))
+    described = {name: repr(signals[name]) for name in model.input_names}
+    return in_T, in_V, in_K, described
+
+
+def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=None,
+             inputs=None, noise=None, record="full", sampling=None, transient=0.0,
+             rtol=1e-6, atol=1e-9, max_steps=10_000_000, controller=None, bounds=None,
+             seed=None, dtype="float64", observables=True, progress=None):
+    """Integrate a model over a batch of parameter sets and initial states.
+
+    Parameters
+    ----------
+    model : Model
+    t : (float, float)
+        Start and end time, in the model's time units.
+    dt : float, optional
+        Step size of fixed-step methods (default ``(t_end - t_start)/10000``);
+        initial step of adaptive ones (default: estimated).
+    method : str
+        One of ``"euler"``, ``"heun"``, ``"rk4"``, ``"exp_euler"`` (fixed step;
+        exponential Euler uses the diagonal of the Jacobian), ``"bs3"``,
+        ``"dopri5"`` (adaptive, ``rtol``/``atol``, dense output on the sampling
+        grid, one step size per trajectory).
+    params : dict, optional
+        Parameter name -> number (fixes it) or 1-D array (sweeps it along a new
+        dimension named after it). Several arrays form an outer product; pass
+        :class:`xarray.DataArray` values sharing a dimension to vary them together.
+    y0 : dict or sequence, optional
+        Initial states (model defaults otherwise); arrays sweep along dims
+        named ``<state>_0``.
+    inputs : dict, optional
+        Input name -> number, array (sweep) or signal
+        (:class:`~nmanalysis.integrate.inputs.Step`, ``Pulse``, ``Ramp``,
+        ``Sampled``, or a dict ``{"kind": "step", ...}``).
+    noise : dict, optional
+        Additive noise per state: ``{"E": 0.01}`` (white, intensity sigma:
+        ``dE = f dt + sigma dW``) or ``{"E": {"sigma": 0.01, "tau": 1.0}}``
+        (Ornstein-Uhlenbeck forcing ``eta`` with ``d eta = -eta/tau dt +
+        sigma dW`` added to the right-hand side, updated exactly). Requires
+        ``method`` ``"euler"`` (Euler-Maruyama), ``"heun"`` (stochastic Heun)
+        or ``"exp_euler"``.
+    record : str or list of str
+        ``"full"`` (trajectory on the sampling grid), or reductions only:
+        ``"minmax"``, ``"min"``, ``"max"``, ``"mean"``, ``"final"``; memory
+        then does not grow with the number of steps. Reductions use every step
+        after the transient (fixed step) or the sampling grid (adaptive).
+    sampling : float, optional
+        Recording interval (a multiple of ``dt`` for fixed-step methods;
+        default every step, or ``(t_end - t_start)/1000`` for adaptive ones).
+    transient : float
+        Initial time not recorded (and not used by reductions).
+    rtol, atol : float
+        Tolerances of adaptive methods.
+    max_steps : int
+        Step limit per trajectory of adaptive methods.
+    controller : PIController, optional
+        Step-size controller of adaptive methods.
+    bounds : dict, optional
+        State -> (low, high); a trajectory leaving the box is stopped and
+        flagged (status 2). Non-finite states are always flagged (status 1).
+    seed : int, optional
+        Seed of the noise; the same seed gives the same paths whatever the
+        batch chunking. Drawn at random (and recorded) when not given.
+    dtype : {"float64", "float32"}
+        Storage and arithmetic precision of fixed-step methods.
+    observables : bool
+        Record the model's observables too.
+    progress : bool, optional
+        Progress bar: ``True`` always, ``False`` never, ``None`` on a terminal
+        for long runs.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``time`` (full record) then the sweep dims. One variable per state
+        and observable (reductions as ``<name>_min``, ``<name>_max``,
+        ``<name>_mean``; ``final`` as ``<name>``), ``status`` (0 = ok; codes in
+        its ``flag_meanings``), ``t_stop`` (time a failed trajectory stopped).
+
+    Raises
+    ------
+    OptionsError
+        For invalid arguments, naming the argument and what would be valid.
+
+    Examples
+    --------
+    >>> import numpy as np, nmanalysis as nma
+    >>> m = nma.get_model("fitzhugh_nagumo")
+    >>> ds = nma.simulate(m, t=(0, 100), dt=0.01, params={"I": np.linspace(0, 1, 3)},
+    ...                   record="minmax")
+    >>> ds["v_max"].dims, int(ds["status"].max())
+    (('I',), 0)
+    """
+    from ..compile import compile_model
+
+    t0, t1 = _time_span(t)
+    if method not in METHODS:
+        raise OptionsError(f"`method` must be one of {list(METHODS)}; got {method!r}")
+    tab = get_tableau("euler" if method == "exp_euler" else method)
+    fixed = not tab.adaptive
+    if dt is not None and not (isinstance(dt, (int, float)) and dt > 0 and math.isfinite(dt)):
+        raise OptionsError(f"`dt` must be a positive number; got {dt!r}")
+    if fixed and dt is None:
+        dt = (t1 - t0) / 10_000
+    if dtype not in ("float64", "float32", np.float64, np.float32):
+        raise OptionsError(f"`dtype` must be 'float64' or 'float32'; got {dtype!r}")
+    dtype = np.dtype(dtype)
+    recs = _record_set(record)
+    plan = _plan(t0, t1, fixed, dt, sampling, float(transient))
+    if not fixed:
+        for name, val in (("rtol", rtol), ("atol", atol)):
+            if not (isinstance(val, (int, float)) and val > 0):
+                raise OptionsError(f"`{name}` must be a positive number; got {val!r}")
+    ctrl = controller or PIController()
+    if not isinstance(ctrl, PIController):
+        raise OptionsError(f"`controller` must be a PIController; got {ctrl!r}")
+
+    others = {"inputs": model.input_names, "y0": model.state_names,
+              "params": model.param_names}
+    params = _check_names(params, model.param_names, "params", others)
+    y0d = _initial_states(model, y0)
+    inputs = _check_names(inputs, model.input_names, "inputs", others)
+    noise_spec: NoiseSpec = parse_noise(noise, model.state_names, method)
+    bounds = _check_names(bounds, model.state_names, "bounds")
+
+    signals = {name: as_signal(name, inputs.get(name, model.inputs[name]))
+               for name in model.input_names}
+    entries = [(k, k, v) for k, v in params.items()]
+    entries += [(k, initial_state_dim(k), v) for k, v in y0d.items()]
+    for name, sig in signals.items():
+        for f, v in sig.field_values().items():
+            if np.ndim(v) or type(v).__name__ == "DataArray":
+                entries.append((f"{name}.{f}", input_field_dim(name, f), v))
+    grid = make_grid(entries)
+    B = grid.size
+
+    system = compile_model(model)
+    n, n_obs = model.n_states, (len(model.observable_names) if observables else 0)
+    nv = n + n_obs
+    P = np.empty((len(model.param_names) + len(model.input_names), B), dtype=dtype)
+    for i, name in enumerate(model.param_names):
+        P[i] = grid.flat(name, model.params[name])
+    Y0 = np.empty((n, B), dtype=dtype)
+    for i, name in enumerate(model.state_names):
+        Y0[i] = grid.flat(name, model.states[name])
+    in_T, in_V, in_K, in_desc = _build_inputs(model, signals, grid, B)
+    lo_b = np.array([float(bounds.get(s, (-np.inf, np.inf))[0]) for s in model.state_names])
+    hi_b = np.array([float(bounds.get(s, (-np.inf, np.inf))[1]) for s in model.state_names])
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+    seed = int(seed)
+
+    want_full = "full" in recs
+    want_red = bool(recs & {"min", "max", "mean"})
+    n_rec = plan.rec_t.shape[0]
+    out_dtype = dtype if fixed else np.dtype("float64")
+    REC = np.full((n_rec if want_full else 0, nv, B), np.nan, dtype=out_dtype)
+    RMIN = np.full((nv, B if want_red else 0), np.nan)
+    RMAX, RSUM = RMIN.copy(), RMIN.copy()
+    FINAL = np.full((n, B), np.nan, dtype=out_dtype)
+    STATUS = np.zeros(B, dtype=np.int8)
+    TSTOP = np.full(B, np.nan)
+    NSTEPS = np.zeros(B, dtype=np.int64)
+
+    pieces = _pieces(B, (plan.n_steps or 1000) * tab.stages, progress)
+    bar = None
+    if len(pieces) > 1:
+        from ..progress import progress_bar
+        bar = progress_bar(B, f"simulate {model.name}", progress, unit="traj")
+    for lo, hi in pieces:
+        sl = slice(lo, hi)
+        whole = (lo == 0 and hi == B)
+        y0p = Y0 if whole else np.ascontiguousarray(Y0[:, sl])
+        pp = P if whole else np.ascontiguousarray(P[:, sl])
+        vp = in_V if whole else in_V[:, :, sl]
+        rec = REC if whole or not want_full else np.full((n_rec, nv, hi - lo), np.nan, out_dtype)
+        rmin = RMIN if whole or not want_red else np.full((nv, hi - lo), np.nan)
+        rmax = RMAX if whole or not want_red else np.full((nv, hi - lo), np.nan)
+        rsum = RSUM if whole or not want_red else np.full((nv, hi - lo), np.nan)
+        fin = FINAL if whole else np.empty((n, hi - lo), out_dtype)
+        st = STATUS if whole else np.empty(hi - lo, np.int8)
+        ts = TSTOP if whole else np.empty(hi - lo)
+        ns = NSTEPS if whole else np.zeros(hi - lo, np.int64)
+        if fixed:
+            system.run_fixed(
+                y0p, pp, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt),
+                plan.n_steps, plan.q0, plan.rec_every, in_T, vp, in_K, noise_spec.kind,
+                noise_spec.sigma, noise_spec.tau, seed, lo, lo_b, hi_b, _CHUNK, want_full,
+                want_red, n_obs, rec, rmin, rmax, rsum, fin, st, ts)
+        else:
+            dense = tab.dense if tab.dense is not None else tab.hermite_dense()
+            system.run_adaptive(
+                np.ascontiguousarray(y0p, dtype=float), np.ascontiguousarray(pp, dtype=float),
+                tab.A, tab.b, tab.b_error, tab.c, dense, 1.0 / (tab.error_order + 1), t0, t1,
+                float(dt or 0.0), float(rtol), float(atol), ctrl.as_array(tab), int(max_steps),
+                plan.rec_t, plan.q0, in_T, vp, in_K, lo_b, hi_b, want_full, want_red, n_obs,
+                rec, rmin, rmax, rsum, fin, st, ts, ns)
+        if not whole:
+            if want_full:
+                REC[:, :, sl] = rec
+            if want_red:
+                RMIN[:, sl], RMAX[:, sl], RSUM[:, sl] = rmin, rmax, rsum
+            FINAL[:, sl], STATUS[sl], TSTOP[sl], NSTEPS[sl] = fin, st, ts, ns
+        if bar is not None:
+            bar.update(hi - lo)
+    if bar is not None:
+        bar.close()
+
+    return _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP,
+                       NSTEPS, n_obs, fixed, dict(
+                           method=method, dt=dt, t_start=t0, t_end=t1, record=sorted(recs),
+                           sampling=None if sampling is None else float(sampling),
+                           transient=float(transient), rtol=None if fixed else rtol,
+                           atol=None if fixed else atol, seed=seed if noise_spec.kind else None,
+                           noise=noise_spec.describe() or None, inputs=in_desc or None,
+                           bounds={k: list(v) for k, v in bounds.items()} or None,
+                           dtype=str(dtype)), params)
+
+
+def _pieces(B, work_per_row, progress):
+    """Split the batch for a progress bar on long runs (one piece otherwise)."""
+    total = B * work_per_row
+    if progress is False or total < 2e8 or B < 8 * _CHUNK:
+        return [(0, B)]
+    k = int(min(20, B // (4 * _CHUNK)))
+    edges = np.linspace(0, B, k + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS,
+                n_obs, fixed, options, params):
+    import xarray as xr
+
+    dims, shape = grid.dims, grid.shape
+    names = list(model.state_names) + list(model.observable_names[:n_obs])
+    coords = {d: grid.coords[d] for d in dims}
+    data = {}
+    failed = STATUS != 0
+
+    def attrs_of(name, extra=""):
+        info = model.state_info.get(name) or model.observable_info.get(name)
+        desc = info.description or name
+        return {"long_name": f"{desc}{extra}", "units": info.units}
+
+    if "full" in recs:
+        coords["time"] = ("time", plan.rec_t, {"long_name": "time",
+                                               "units": model.time_units})
+        for v, name in enumerate(names):
+            data[name] = (("time", *dims), REC[:, v, :].reshape((REC.shape[0], *shape)),
+                          attrs_of(name))
+    if "final" in recs:
+        for v, name in enumerate(model.state_names):
+            data[name] = (dims, FINAL[v].reshape(shape), attrs_of(name, " (final value)"))
+    if recs & {"min", "max", "mean"}:
+        RMIN[:, failed] = np.nan
+        RMAX[:, failed] = np.nan
+        for v, name in enumerate(names):
+            if "min" in recs:
+                data[f"{name}_min"] = (dims, RMIN[v].reshape(shape), attrs_of(name, " (minimum)"))
+            if "max" in recs:
+                data[f"{name}_max"] = (dims, RMAX[v].reshape(shape), attrs_of(name, " (maximum)"))
+            if "mean" in recs:
+                mean = np.where(failed, np.nan, RSUM[v] / plan.n_red)
+                data[f"{name}_mean"] = (dims, mean.reshape(shape), attrs_of(name, " (mean)"))
+    data["status"] = (dims, STATUS.reshape(shape), status_attrs())
+    data["t_stop"] = (dims, TSTOP.reshape(shape),
+                      {"long_name": "time a failed trajectory stopped (NaN if ok)",
+                       "units": model.time_units})
+    if not fixed:
+        data["n_steps"] = (dims, NSTEPS.reshape(shape),
+                           {"long_name": "steps attempted by the adaptive method", "units": "1"})
+    ds = xr.Dataset(data, coords=coords)
+    for d in dims:
+        if d in model.param_names:
+            ds[d].attrs.update(long_name=model.param_info[d].description or d,
+                               units=model.param_info[d].units)
+        else:
+            ds[d].attrs.setdefault("long_name", d)
+            ds[d].attrs.setdefault("units", "")
+    if plan.fixed and "final" in recs and "full" not in recs:
+        ds = ds.assign_coords(time=plan.t0 + plan.n_steps * plan.dt)
+    fixed_params = {k: v for k, v in model.params.items()
+                    if k not in params or np.ndim(params[k]) == 0}
+    fixed_params.update({k: float(v) for k, v in params.items() if np.ndim(v) == 0})
+    ds.attrs.update(provenance(model, analysis="simulate", fixed_params=fixed_params,
+                               method=options.pop("method"), options=options))
+    ds.attrs["n_failed"] = int(failed.sum())
+    ds.attrs["initial_state_defaults"] = json_attr(dict(model.states))
+    return ds

@@ -1,0 +1,387 @@
+"""The :class:`Model`: what a dynamical system is, with no numerics attached."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from ..errors import ModelError
+from .parse import (FUNCTION_ARITY, calls_in, check_identifier, names_in, parse_expression,
+                    parse_signature)
+from .symbols import Input, Observable, Parameter, State, make_spec
+
+__all__ = ["Model"]
+
+
+def _as_text(expr, where: str) -> str:
+    """Expression as text; sympy expressions are printed at full precision."""
+    if isinstance(expr, str):
+        return expr
+    if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        return repr(expr)
+    if type(expr).__module__.startswith("sympy"):
+        from sympy.printing.str import StrPrinter
+        return StrPrinter({"full_prec": True}).doprint(expr)
+    raise ModelError(f"{where}: expected a string or a sympy expression, got "
+                     f"{type(expr).__name__}")
+
+
+class Model:
+    """A neural mass model (or any ODE system): states, parameters and equations.
+
+    Parameters
+    ----------
+    name : str
+        Short identifier (used in results and in the kernel cache).
+    states : mapping of str to float or dict
+        State name -> default initial value, in state order. A dict value may
+        hold ``value``, ``bounds`` (box searched for equilibria), ``units``
+        and ``description``.
+    params : mapping of str to float or dict
+        Parameter name -> default value, or a dict with ``value``, ``bounds``
+        (hard limits), ``range`` (typical range), ``units``, ``description``.
+    equations : mapping of str to str or sympy expression
+        State name -> right-hand side of ``d(state)/dt``. Every state needs
+        exactly one equation.
+    functions : mapping of str to str, optional
+        Helper functions, ``{"S(x, k, th)": "1/(1 + exp(-k*(x - th)))"}``.
+        Bodies may use their arguments, the model's parameters and earlier
+        functions.
+    inputs : mapping of str to float or dict, optional
+        Time-dependent inputs: names usable in equations whose values are
+        supplied at run time (``simulate(..., inputs=...)``); the value given
+        here is the default constant.
+    observables : mapping of str to str or dict, optional
+        Derived quantities (``{"v_pc": "y1 - y2"}``), recorded by ``simulate``
+        and usable in equations. A dict value holds ``expression``,
+        ``units``, ``description``.
+    description, reference, time_units : str, optional
+        One-line meaning, literature reference, unit of time.
+
+    Notes
+    -----
+    Expressions are parsed safely (see :mod:`nmanalysis.model.parse`): no
+    string is ever evaluated as Python. ``^`` means power. The name ``t``
+    (time) is reserved and may be used in equations.
+
+    Examples
+    --------
+    >>> import nmanalysis as nma
+    >>> m = nma.Model(
+    ...     name="fhn", states={"v": -1.0, "w": 1.0},
+    ...     params={"I": 0.5, "a": 0.7, "b": 0.8, "tau": 12.5},
+    ...     equations={"v": "v - v^3/3 - w + I", "w": "(v + a - b*w)/tau"})
+    >>> m.state_names, m.params["tau"]
+    (('v', 'w'), 12.5)
+    >>> m.with_params(I=0.8).params["I"]
+    0.8
+    """
+
+    __slots__ = ("name", "description", "reference", "time_units", "_states", "_params",
+                 "_inputs", "_observables", "_equations", "_functions", "_trees", "_fn_info",
+                 "_obs_trees", "_symbolic", "_frozen", "variant")
+
+    def __init__(self, name, states, params, equations, *, functions=None, inputs=None,
+                 observables=None, description="", reference="", time_units="",
+                 variant=""):
+        object.__setattr__(self, "_frozen", False)
+        self.name = check_identifier(str(name), "model") if name else "model"
+        self.description = str(description or "")
+        self.reference = str(reference or "")
+        self.time_units = str(time_units or "")
+        self.variant = str(variant or "")
+        self._states = self._specs(State, states, "states")
+        self._params = self._specs(Parameter, params or {}, "params")
+        self._inputs = self._specs(Input, inputs or {}, "inputs")
+        if not self._states:
+            raise ModelError("a model needs at least one state")
+        self._check_unique()
+        self._fn_info, self._functions = self._parse_functions(functions or {})
+        self._observables, self._obs_trees = self._parse_observables(observables or {})
+        self._equations, self._trees = self._parse_equations(equations)
+        self._symbolic = None
+        self._frozen = True
+
+    # -- construction helpers -------------------------------------------------------------
+    @staticmethod
+    def _specs(cls, given, what):
+        if not isinstance(given, Mapping):
+            raise ModelError(f"{what} must be a mapping name -> value, got {type(given).__name__}")
+        out = {}
+        for key, spec in given.items():
+            check_identifier(key, cls.kind)
+            out[key] = make_spec(cls, key, spec)
+        return out
+
+    def _check_unique(self):
+        seen = {}
+        for group in (self._states, self._params, self._inputs):
+            for key in group:
+                if key in seen:
+                    raise ModelError(f"name {key!r} is used twice (as {seen[key]} and as "
+                                     f"{group[key].kind})")
+                seen[key] = group[key].kind
+
+    def _symbol_names(self):
+        return set(self._states) | set(self._params) | set(self._inputs)
+
+    def _parse_functions(self, functions):
+        if not isinstance(functions, Mapping):
+            raise ModelError("functions must be a mapping 'name(args)' -> body")
+        info, texts = {}, {}
+        for signature, body in functions.items():
+            fname, args = parse_signature(signature)
+            if fname in info or fname in self._symbol_names() or fname in FUNCTION_ARITY:
+                raise ModelError(f"function name {fname!r} clashes with another name")
+            where = f"function {fname!r}"
+            text = _as_text(body, where)
+            known = (self._symbol_names() - set(self._states)) | set(args)
+            tree = parse_expression(text, known, {k: len(v[0]) for k, v in info.items()},
+                                    where=where)
+            info[fname] = (args, tree)
+            texts[f"{fname}({', '.join(args)})"] = text
+        return info, texts
+
+    def _fn_arity(self):
+        return {k: len(v[0]) for k, v in self._fn_info.items()}
+
+    def _parse_observables(self, observables):
+        if not isinstance(observables, Mapping):
+            raise ModelError("observables must be a mapping name -> expression")
+        specs, trees = {}, {}
+        for key, spec in observables.items():
+            check_identifier(key, "observable")
+            if key in self._symbol_names() or key in self._fn_info:
+                raise ModelError(f"observable name {key!r} clashes with another name")
+            if isinstance(spec, Mapping):
+                extra = set(spec) - {"expression", "units", "description"}
+                if extra or "expression" not in spec:
+                    raise ModelError(f"observable {key!r}: expected keys 'expression' and "
+                                     f"optionally 'units', 'description'; got {sorted(spec)}")
+                expr, units, desc = spec["expression"], spec.get("units", ""), \
+                    spec.get("description", "")
+            else:
+                expr, units, desc = spec, "", ""
+            where = f"observable {key!r}"
+            text = _as_text(expr, where)
+            trees[key] = parse_expression(text, self._symbol_names() | set(trees),
+                                          self._fn_arity(), where=where)
+            specs[key] = Observable(key, text, str(units or ""), str(desc or ""))
+        return specs, trees
+
+    def _parse_equations(self, equations):
+        if not isinstance(equations, Mapping):
+            raise ModelError("equations must be a mapping state -> right-hand side")
+        unknown = [k for k in equations if k not in self._states]
+        if unknown:
+            raise ModelError(f"equation for unknown state {unknown[0]!r}; states are "
+                             f"{list(self._states)}")
+        missing = [k for k in self._states if k not in equations]
+        if missing:
+            raise ModelError(f"state {missing[0]!r} has no equation")
+        texts, trees = {}, {}
+        known = self._symbol_names() | set(self._obs_trees)
+        for key in self._states:
+            where = f"equation for {key!r}"
+            texts[key] = _as_text(equations[key], where)
+            trees[key] = parse_expression(texts[key], known, self._fn_arity(), where=where)
+        return texts, trees
+
+    def __setattr__(self, key, value):
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"Model is immutable; use with_params(...) to change {key!r}")
+        object.__setattr__(self, key, value)
+
+    # -- read-only views ------------------------------------------------------------------
+    @property
+    def states(self) -> Mapping[str, float]:
+        """State name -> default initial value (read-only, in state order)."""
+        return MappingProxyType({k: v.value for k, v in self._states.items()})
+
+    @property
+    def params(self) -> Mapping[str, float]:
+        """Parameter name -> default value (read-only)."""
+        return MappingProxyType({k: v.value for k, v in self._params.items()})
+
+    @property
+    def inputs(self) -> Mapping[str, float]:
+        """Input name -> default constant value (read-only)."""
+        return MappingProxyType({k: v.value for k, v in self._inputs.items()})
+
+    @property
+    def equations(self) -> Mapping[str, str]:
+        """State name -> right-hand side as text (read-only)."""
+        return MappingProxyType(dict(self._equations))
+
+    @property
+    def functions(self) -> Mapping[str, str]:
+        """Helper-function signature -> body text (read-only)."""
+        return MappingProxyType(dict(self._functions))
+
+    @property
+    def observables(self) -> Mapping[str, str]:
+        """Observable name -> expression text (read-only)."""
+        return MappingProxyType({k: v.expression for k, v in self._observables.items()})
+
+    @property
+    def state_info(self) -> Mapping[str, State]:
+        """State name -> :class:`~nmanalysis.model.State` (units, bounds, description)."""
+        return MappingProxyType(dict(self._states))
+
+    @property
+    def param_info(self) -> Mapping[str, Parameter]:
+        """Parameter name -> :class:`~nmanalysis.model.Parameter`."""
+        return MappingProxyType(dict(self._params))
+
+    @property
+    def input_info(self) -> Mapping[str, Input]:
+        """Input name -> :class:`~nmanalysis.model.Input`."""
+        return MappingProxyType(dict(self._inputs))
+
+    @property
+    def observable_info(self) -> Mapping[str, Observable]:
+        """Observable name -> :class:`~nmanalysis.model.Observable`."""
+        return MappingProxyType(dict(self._observables))
+
+    state_names = property(lambda self: tuple(self._states), doc="State names in order.")
+    param_names = property(lambda self: tuple(self._params), doc="Parameter names in order.")
+    input_names = property(lambda self: tuple(self._inputs), doc="Input names in order.")
+    observable_names = property(lambda self: tuple(self._observables),
+                                doc="Observable names in order.")
+    n_states = property(lambda self: len(self._states), doc="Number of states.")
+
+    def units_of(self, name: str) -> str:
+        """Units of a state, parameter, input or observable ('' when unknown)."""
+        for group in (self._states, self._params, self._inputs, self._observables):
+            if name in group:
+                return group[name].units
+        if name == "t":
+            return self.time_units
+        raise ModelError(f"{name!r} is not a name of model {self.name!r}")
+
+    # -- derived models ---------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Plain-data definition; ``Model(**m.to_dict())`` rebuilds an equal model."""
+        return {
+            "name": self.name,
+            "states": {k: v.to_dict() for k, v in self._states.items()},
+            "params": {k: v.to_dict() for k, v in self._params.items()},
+            "equations": dict(self._equations),
+            "functions": dict(self._functions),
+            "inputs": {k: v.to_dict() for k, v in self._inputs.items()},
+            "observables": {k: v.to_dict() for k, v in self._observables.items()},
+            "description": self.description, "reference": self.reference,
+            "time_units": self.time_units, "variant": self.variant,
+        }
+
+    def _replace(self, group: str, values: dict, what: str) -> Model:
+        current = getattr(self, group)
+        bad = [k for k in values if k not in current]
+        if bad:
+            raise ModelError(f"{bad[0]!r} is not a {what} of model {self.name!r}; "
+                             f"{what}s are {list(current)}")
+        d = self.to_dict()
+        for k, v in values.items():
+            d[group][k]["value"] = v
+        return Model(**d)
+
+    def with_params(self, **values) -> Model:
+        """Return a new model with other default parameter values.
+
+        Examples
+        --------
+        >>> import nmanalysis as nma
+        >>> nma.get_model("fitzhugh_nagumo").with_params(I=0.8).params["I"]
+        0.8
+        """
+        return self._replace("params", values, "parameter")
+
+    def with_states(self, **values) -> Model:
+        """Return a new model with other default initial values."""
+        return self._replace("states", values, "state")
+
+    # -- identity ---------------------------------------------------------------------------
+    def _canonical(self, with_values: bool) -> dict:
+        def canon(tree):
+            return ast.unparse(tree)
+
+        d = {
+            "states": list(self._states), "params": list(self._params),
+            "inputs": list(self._inputs),
+            "functions": {k: [list(a), canon(t)] for k, (a, t) in self._fn_info.items()},
+            "observables": {k: canon(t) for k, t in self._obs_trees.items()},
+            "equations": {k: canon(t) for k, t in self._trees.items()},
+        }
+        if with_values:
+            d["values"] = [[k, v.value] for g in (self._states, self._params, self._inputs)
+                           for k, v in g.items()]
+            d["name"] = self.name
+        return d
+
+    @property
+    def structure_hash(self) -> str:
+        """Hash of the equations and names only (default values excluded).
+
+        Two models that differ only in default values share compiled kernels.
+        """
+        text = json.dumps(self._canonical(False), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    @property
+    def hash(self) -> str:
+        """Hash of the whole definition, default values included (for provenance)."""
+        text = json.dumps(self._canonical(True), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    def __eq__(self, other):
+        return isinstance(other, Model) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash(self.hash)
+
+    def __repr__(self):
+        eqs = "; ".join(f"d{k}/dt = {v}" for k, v in self._equations.items())
+        if len(eqs) > 120:
+            eqs = eqs[:117] + "..."
+        return (f"<Model {self.name!r}: states {list(self._states)}, "
+                f"{len(self._params)} params; {eqs}>")
+
+    # -- symbolic form -----------------------------------------------------------------------
+    @property
+    def symbolic(self):
+        """The sympy form (:class:`~nmanalysis.model.derivatives.SymbolicModel`), built lazily."""
+        if self._symbolic is None:
+            from .derivatives import SymbolicModel
+            object.__setattr__(self, "_symbolic", SymbolicModel(self))
+        return self._symbolic
+
+    def rhs_expressions(self):
+        """Right-hand sides as sympy expressions (helper functions and observables expanded)."""
+        return list(self.symbolic.rhs)
+
+    def jacobian(self):
+        """Symbolic Jacobian ``d f / d states`` (sympy Matrix, n x n)."""
+        return self.symbolic.jacobian()
+
+    def jacobian_params(self):
+        """Symbolic parameter Jacobian ``d f / d params`` (sympy Matrix, n x n_params)."""
+        return self.symbolic.jacobian_params()
+
+    # used by SymbolicModel
+    def _parsed(self):
+        return self._fn_info, self._obs_trees, self._trees
+
+    def uses_time(self) -> bool:
+        """True when an equation, observable or function reads ``t``."""
+        trees = [*self._trees.values(), *self._obs_trees.values(),
+                 *(t for _, t in self._fn_info.values())]
+        return any("t" in names_in(tr) for tr in trees)
+
+    def calls(self) -> set[str]:
+        """Names of all functions the model's expressions call."""
+        trees = [*self._trees.values(), *self._obs_trees.values(),
+                 *(t for _, t in self._fn_info.values())]
+        return set().union(*(calls_in(tr) for tr in trees))
