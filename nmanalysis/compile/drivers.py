@@ -77,6 +77,16 @@ def _fill_inputs_row(t, p, row, n_par, in_T, in_V, in_K):
 def _check_rows(y, st, lo_b, hi_b):
     """Flag rows that became non-finite (1) or left [lo_b, hi_b] (2); freeze them as NaN."""
     n, m = y.shape
+    # cheap vectorisable count first; the per-row pass runs only when needed
+    n_bad = 0
+    for i in range(n):
+        lo = lo_b[i]
+        hi = hi_b[i]
+        for b in range(m):
+            v = y[i, b]
+            n_bad += 0 if (v - v == 0.0 and v >= lo and v <= hi) else 1
+    if n_bad == 0:
+        return 0
     died = 0
     for b in range(m):
         if st[b] != 0:
@@ -107,14 +117,19 @@ def _record_block(t, y, p, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec
         observables_block(t, y, p, ob)
     jrec = (qq - q0) // rec_every
     for v in range(n + n_obs_rec):
-        for b in range(m):
-            val = y[v, b] if v < n else ob[v - n, b]
-            if full_now:
-                REC[jrec, v, lo + b] = val
-            if want_red:
-                rmin[v, b] = val if val < rmin[v, b] else rmin[v, b]
-                rmax[v, b] = val if val > rmax[v, b] else rmax[v, b]
-                rsum[v, b] += val
+        src = y[v] if v < n else ob[v - n]
+        if full_now:
+            for b in range(m):
+                REC[jrec, v, lo + b] = src[b]
+        if want_red:
+            mn = rmin[v]
+            mx = rmax[v]
+            sm = rsum[v]
+            for b in range(m):
+                val = src[b]
+                mn[b] = val if val < mn[b] else mn[b]
+                mx[b] = val if val > mx[b] else mx[b]
+                sm[b] += val
 
 
 @njit(cache=True, error_model="numpy", parallel=True)

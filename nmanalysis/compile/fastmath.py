@@ -1,25 +1,20 @@
-"""Branch-free, SIMD-vectorisable scalar elementary functions for numba kernels.
+"""Branch-free, SIMD-vectorisable elementary functions for numba kernels.
 
-The llvmlite wheels ship no vector math library, so ``np.exp`` inside a numba
-loop stays a scalar libm call and blocks SIMD vectorisation of the loop.  The
-functions here use only arithmetic, comparisons feeding selects, ``floor``,
-``fabs``, ``copysign``, ``fmuladd`` and bit casts, all of which LLVM maps to
-vector instructions, so a loop ``for b in range(n): out[b] = fexp(x[b])``
-vectorises.
+The pip llvmlite has no vector math library, so ``np.exp`` in a numba loop
+stays a scalar libm call and blocks vectorisation.  These functions use only
+arithmetic, selects, ``floor``, ``fabs``, ``copysign``, ``llvm.fmuladd`` and
+bit casts, so ``for b in range(n): out[b] = fexp(x[b])`` vectorises (AVX2:
+``<4 x double>``).  ``exp`` = Cody-Waite reduction ``x = k ln2 + r``,
+``|r| <= ln2/2``, degree-13 Taylor polynomial of ``expm1(r)``, scaling by
+``2**k1 * 2**k2`` (subnormals round once); the others share that core.  All
+compute in float64 (float32/int arguments are promoted) and treat ``+-0``,
+``+-inf`` and NaN like numpy.
 
-``exp`` uses a Cody-Waite reduction ``x = k ln2 + r`` with ``|r| <= ln2/2``,
-a degree-13 Taylor polynomial for ``expm1(r)`` and a two-step scaling by
-``2**k`` (so subnormal results round once).  The other functions are built
-on the same core.  Every function computes in float64 (float32 and integer
-arguments are promoted) and handles ``+-0``, ``+-inf`` and NaN like numpy.
-
-The functions are plain ``@njit`` functions (not ``inline="always"``): numba
-compiles each one once with its own flags (``error_model="numpy"``, no fast
-math) and LLVM inlines the tiny body into the caller's loop, where it
-vectorises.  Inlining at the numba-IR level instead would lower the body with
-the *caller's* flags, so a caller with ``fastmath=True`` would fold the NaN
-tests away and a caller with the default python error model would add
-branches (division checks) that stop vectorisation.
+They are plain ``@njit`` functions, not ``inline="always"``: each is compiled
+with its own flags and LLVM inlines it into the caller's loop.  numba-IR
+inlining would lower the body with the *caller's* flags: ``fastmath=True``
+then folds the NaN tests away (``ftanh(nan) == 1``) and the default python
+error model adds division checks that stop vectorisation.
 """
 
 from __future__ import annotations
@@ -101,11 +96,9 @@ def _pow2(m):
 
 @_jit
 def _core(x):
-    """Return ``(r, q, s1, s2)`` with ``exp(x) = (1 + r + r*r*q) * s1 * s2``.
+    """``(r, q, s1, s2)``: ``exp(x) = (1 + r + r*r*q) s1 s2``, ``r = x`` if ``|x| < 0.34``.
 
-    ``q = (expm1(r) - r) / r**2``; ``r = x`` exactly when ``|x| < 0.34``.
-    ``x`` is clamped first, so NaN and infinities give finite garbage which
-    the callers replace.
+    ``x`` is clamped, so NaN and infinities give finite values the callers replace.
     """
     xc = x if x < _X_CLAMP_HI else _X_CLAMP_HI  # NaN -> _X_CLAMP_HI
     xc = xc if xc > _X_CLAMP_LO else _X_CLAMP_LO
@@ -128,6 +121,21 @@ def _core(x):
 
 
 @_jit
+def _exp_parts(x):
+    """Return ``(m, u, s2, q)``: ``expm1(x) = m`` for ``x <= 40`` (-1 below -40),
+    ``exp(x) = u * s2`` for all non-NaN ``x`` and, for ``|x| < 0.34``,
+    ``expm1(x) / x = 1 + x*q``."""
+    r, q, s1, s2 = _core(x)
+    p = _fmuladd(r * r, q, r)  # expm1(r)
+    s = s1 * s2
+    m = _fmuladd(s, p, s - 1.0)  # 2**k expm1(r) + (2**k - 1)
+    # k = 1 and r < -1/4: 2r + 1 is exact, add the small part last (1 ulp, not 2)
+    m1 = _fmuladd(2.0, r * r * q, _fmuladd(2.0, r, 1.0))
+    m = m1 if (s == 2.0) & (r < -0.25) else m
+    return m, (1.0 + p) * s1, s2, q
+
+
+@_jit
 def fexp(x):
     """Exponential, branch-free and vectorisable.
 
@@ -139,12 +147,13 @@ def fexp(x):
     Returns
     -------
     float
-        ``exp(x)`` within about 1 ulp (max relative error vs ``numpy.exp``
-        about 2.2e-16 for normal results); ``inf`` above 709.782712893384,
-        correctly scaled subnormals, 0 below about -745.13, NaN for NaN.
+        ``exp(x)``, at most 1 ulp from ``numpy.exp`` (relative difference
+        <= 2.3e-16 for normal results, ~90 % identical); ``inf`` above
+        709.782712893384, subnormal results within 1 ulp, 0 below -745.14,
+        NaN for NaN.
     """
-    r, q, s1, s2 = _core(x)
-    y = (1.0 + _fmuladd(r * r, q, r)) * s1 * s2
+    m, u, s2, q = _exp_parts(x)
+    y = u * s2  # (1 + p) * 2**k1 is exact; the one rounding happens here
     y = math.inf if x > _X_MAX else y
     return x if x != x else y
 
@@ -161,16 +170,12 @@ def fexpm1(x):
     Returns
     -------
     float
-        ``expm1(x)`` within about 1 ulp (max relative error vs
-        ``numpy.expm1`` about 2.2e-16); -1 at ``-inf``, ``inf`` above
-        709.782712893384, NaN for NaN, ``expm1(+-0) = +-0``.
+        ``expm1(x)``, at most 1 ulp from ``numpy.expm1`` (relative difference
+        <= 2.3e-16); ``expm1(+-0) = +-0``, -1 at ``-inf``, ``inf`` above
+        709.782712893384, NaN for NaN.
     """
-    r, q, s1, s2 = _core(x)
-    p = _fmuladd(r * r, q, r)  # expm1(r)
-    s = s1 * s2
-    y = _fmuladd(s, p, s - 1.0)  # 2**k * expm1(r) + (2**k - 1)
-    big = (1.0 + p) * s1 * s2  # exp(x): same value after rounding for x > 40
-    y = big if x > 40.0 else y
+    m, u, s2, q = _exp_parts(x)
+    y = u * s2 if x > 40.0 else m  # above 40, exp(x) - 1 rounds to exp(x)
     y = math.inf if x > _X_MAX else y
     y = x if x == 0.0 else y  # keeps the sign of -0.0
     return x if x != x else y
@@ -188,20 +193,16 @@ def fphi1(z):
     Returns
     -------
     float
-        ``phi_1(z)``, within about 1 ulp for ``|z| < 0.34`` (Taylor series)
-        and 2 ulp elsewhere; finite up to its true overflow near 716.4;
-        ``phi_1(-inf) = 0``, ``phi_1(inf) = inf``, NaN for NaN.
+        ``phi_1(z)`` within 1.5 ulp (Taylor series for ``|z| < 0.34``, where
+        it is within 1 ulp; relative error <= 3e-16); finite up to its true
+        overflow near 716.4; ``phi_1(-inf) = 0``, ``phi_1(inf) = inf``, NaN
+        for NaN.
     """
-    r, q, s1, s2 = _core(z)
-    series = _fmuladd(r, q, 1.0)  # r == z here
+    m, u, s2, q = _exp_parts(z)
     zs = z if z < _X_CLAMP_HI else _X_CLAMP_HI  # phi_1(inf) = inf, not inf/inf
     zs = zs if zs != 0.0 else 1.0  # no division by zero in the unused lane
-    p = _fmuladd(r * r, q, r)
-    s = s1 * s2
-    y = _fmuladd(s, p, s - 1.0) / zs
-    big = (1.0 + p) * s1 / zs * s2  # divide before the last scaling
-    y = big if z > 40.0 else y
-    y = series if abs(z) < 0.34 else y
+    y = u / zs * s2 if z > 40.0 else m / zs  # divide before the last scaling
+    y = _fmuladd(z, q, 1.0) if abs(z) < 0.34 else y
     return z if z != z else y
 
 
@@ -228,7 +229,7 @@ def fsigmoid(x):
 
 @_jit
 def ftanh(x):
-    """Hyperbolic tangent, as ``-t / (t + 2)`` with ``t = expm1(-2|x|)``.
+    """Hyperbolic tangent, as ``m / (m + 2)`` with ``m = expm1(2|x|)``, odd.
 
     Parameters
     ----------
@@ -238,12 +239,15 @@ def ftanh(x):
     Returns
     -------
     float
-        ``tanh(x)`` within about 2 ulp (max relative error vs ``numpy.tanh``
-        about 3e-16), exact for tiny ``x`` and ``+-0``; ``+-1`` at ``+-inf``,
-        NaN for NaN.
+        ``tanh(x)`` within 2 ulp (relative error <= 3.5e-16; ~80 %
+        correctly rounded), ``tanh(x) = x`` for tiny ``x`` including
+        ``+-0``; ``+-1`` for ``|x| > 22`` and at ``+-inf``, NaN for NaN.
     """
-    t = fexpm1(-2.0 * abs(x))
-    return math.copysign(-t / (t + 2.0), x)
+    a = abs(x)
+    m = fexpm1(2.0 * a)
+    y = m / (m + 2.0)
+    y = 1.0 if a > 22.0 else y  # also avoids inf / inf
+    return math.copysign(y, x)
 
 
 @_jit
