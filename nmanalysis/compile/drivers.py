@@ -40,9 +40,17 @@ def _normal(seed, row, counter):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _input_position(T, K, t):
-    """Knot index j and weight w so that u(t) = V[j] + w (V[j+1] - V[j])."""
-    j = np.searchsorted(T[:K], t, side="right") - 1
+def _input_position(T, K, t, left):
+    """Knot index j and weight w so that u(t) = V[j] + w (V[j+1] - V[j]).
+
+    ``left``: take the limit from the left at a jump. Stages inside a step
+    (c > 0) use it, so a step [t, t + dt] ending on a jump sees the old value
+    throughout and the next step sees the new one: jumps fall on step edges.
+    """
+    if left:
+        j = np.searchsorted(T[:K], t, side="left") - 1
+    else:
+        j = np.searchsorted(T[:K], t, side="right") - 1
     if j < 0:
         return 0, 0.0
     if j >= K - 1:
@@ -51,9 +59,9 @@ def _input_position(T, K, t):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fill_inputs(t, P, row0, n_par, in_T, in_V, in_K):
+def _fill_inputs(t, P, row0, n_par, in_T, in_V, in_K, left):
     for i in range(in_T.shape[0]):
-        j, w = _input_position(in_T[i], in_K[i], t)
+        j, w = _input_position(in_T[i], in_K[i], t, left)
         if w == 0.0:
             for b in range(P.shape[1]):
                 P[n_par + i, b] = in_V[i, j, row0 + b]
@@ -64,9 +72,9 @@ def _fill_inputs(t, P, row0, n_par, in_T, in_V, in_K):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fill_inputs_row(t, p, row, n_par, in_T, in_V, in_K):
+def _fill_inputs_row(t, p, row, n_par, in_T, in_V, in_K, left):
     for i in range(in_T.shape[0]):
-        j, w = _input_position(in_T[i], in_K[i], t)
+        j, w = _input_position(in_T[i], in_K[i], t, left)
         v0 = in_V[i, j, row]
         if w != 0.0:
             v0 = v0 + w * (in_V[i, j + 1, row] - v0)
@@ -178,7 +186,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                 tst[b] = t0
         if q0 == 0:
             if n_obs_rec > 0 and in_T.shape[0] > 0:
-                _fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K)
+                _fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K, False)
             _record_block(t0, y, p, ob, 0, q0, rec_every, want_full, want_red, n_obs_rec,
                           REC, rmin, rmax, rsum, lo)
         for q in range(n_steps):
@@ -203,7 +211,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                             eta[i, b] = eta[i, b] * dec + amp * xi
             if scheme == 1:
                 if in_T.shape[0] > 0:
-                    _fill_inputs(t, p, lo, n_par, in_T, in_V, in_K)
+                    _fill_inputs(t, p, lo, n_par, in_T, in_V, in_K, False)
                 rhs_block(t, y, p, K[0])
                 jac_diag_block(t, y, p, yt)
                 for i in range(n):
@@ -213,7 +221,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                 for s in range(S):
                     ts = t + c[s] * dt
                     if in_T.shape[0] > 0:
-                        _fill_inputs(ts, p, lo, n_par, in_T, in_V, in_K)
+                        _fill_inputs(ts, p, lo, n_par, in_T, in_V, in_K, s > 0 and c[s] > 0.0)
                     if s == 0:
                         rhs_block(ts, y, p, K[0])
                         continue
@@ -248,7 +256,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
             if qq >= q0:
                 tn = t0 + qq * dt
                 if n_obs_rec > 0 and in_T.shape[0] > 0:
-                    _fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K)
+                    _fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
                 _record_block(tn, y, p, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
                               REC, rmin, rmax, rsum, lo)
         for b in range(m):
@@ -325,7 +333,7 @@ def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, 
         t = t0
         status = 0
         if in_T.shape[0] > 0:
-            _fill_inputs_row(t, p, r, n_par, in_T, in_V, in_K)
+            _fill_inputs_row(t, p, r, n_par, in_T, in_V, in_K, False)
         rhs(t, y, p, K[0])
         j = 0
         while j < n_rec and rec_t[j] <= t:
@@ -377,7 +385,7 @@ def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, 
                     yt[i] = acc
                 ts = t + c[s] * h
                 if in_T.shape[0] > 0:
-                    _fill_inputs_row(ts, p, r, n_par, in_T, in_V, in_K)
+                    _fill_inputs_row(ts, p, r, n_par, in_T, in_V, in_K, c[s] > 0.0)
                 rhs(ts, yt, p, K[s])
             for i in range(n):
                 acc = y[i]
@@ -412,7 +420,7 @@ def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, 
                     ys[i] = y[i] + h * acc
                 if j >= q0:
                     if in_T.shape[0] > 0:
-                        _fill_inputs_row(rec_t[j], p, r, n_par, in_T, in_V, in_K)
+                        _fill_inputs_row(rec_t[j], p, r, n_par, in_T, in_V, in_K, False)
                     _record_row(rec_t[j], ys, p, ob, j, q0, want_full, want_red, n_obs_rec,
                                 REC, rmin, rmax, rsum, r)
                 j += 1
