@@ -5,10 +5,11 @@ Every kernel has one of two fixed signatures:
 * scalar: ``name(t, y, p, out)`` with ``y`` of shape (n_states,), ``p`` the
   parameter vector (parameters, then inputs, in model order) and ``out`` the
   output buffer, written in place;
-* block: ``name_block(t, Y, P, OUT)`` with ``Y`` of shape (n_states, m),
-  ``P`` of shape (n_params + n_inputs, m) and ``OUT`` of shape (n_out, m): the
-  batch index is the innermost (contiguous) one, so the loop over it
-  vectorises.
+* block: ``name_block(t, Y, P, Q, OUT)`` with ``Y`` of shape (n_states, m),
+  ``P`` of shape (n_params + n_inputs, m), ``Q`` the row's hoisted
+  parameter-only terms (filled once by ``derived_block(P, Q)``) and ``OUT`` of
+  shape (n_out, m): the batch index is the innermost (contiguous) one, so the
+  loop over it vectorises.
 
 Common subexpressions are shared (``sympy.cse``); ``exp``, ``expm1``, the
 logistic sigmoid, ``tanh`` and Heaviside are printed as calls of the
@@ -23,7 +24,7 @@ from sympy.printing.pycode import PythonCodePrinter
 __all__ = ["GENERATOR_VERSION", "KernelPrinter", "kernel_source"]
 
 #: bump whenever the generated text changes, so cached kernels are rebuilt
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 _DECORATOR = '@njit(cache=True, error_model="numpy", nogil=True)'
 
@@ -146,23 +147,82 @@ def _scalar_kernel(name, exprs, sym, shape):
     return "\n".join(lines) + "\n"
 
 
-def _block_kernel(name, exprs, sym):
-    """``name(t, Y, P, OUT)``: the same expressions, looped over the batch index."""
+def _is_costly(expr) -> bool:
+    """A function call, division or root: worth computing once per batch row."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Function):
+            return True
+        if isinstance(node, sp.Pow) and not (node.exp.is_Integer and node.exp > 0):
+            return True
+    return False
+
+
+def hoist_parameter_terms(exprs, params):
+    """Replace costly parameter-only subexpressions by symbols ``_q0, _q1, ...``.
+
+    Returns the rewritten expressions and the list of hoisted expressions.
+    In the batched kernels these are computed once per row (``derived_block``)
+    instead of at every step: ``x/tau`` becomes ``x*_q0`` with ``_q0 = 1/tau``,
+    a sigmoid offset ``1/(1 + exp(a*th))`` becomes a constant.
+    """
+    pset = set(params)
+    table: dict = {}
+
+    def rebuild(e):
+        if e.is_Atom:
+            return e
+        fs = e.free_symbols
+        if fs and fs <= pset and _is_costly(e):
+            if e not in table:
+                table[e] = sp.Symbol(f"_q{len(table)}")
+            return table[e]
+        return e.func(*[rebuild(a) for a in e.args])
+
+    out = [rebuild(sp.sympify(e)) for e in exprs]
+    return out, list(table)
+
+
+def _block_kernel(name, exprs, sym, n_q):
+    """``name(t, Y, P, Q, OUT)``: the expressions looped over the batch index.
+
+    ``Q`` holds the hoisted parameter terms (``_q<k>``) of each row.
+    """
     names = {s: f"y{i}" for i, s in enumerate(sym.y)}
     names.update({s: f"p{i}" for i, s in enumerate((*sym.p, *sym.u))})
+    qsyms = [sp.Symbol(f"_q{k}") for k in range(n_q)]
+    names.update({q: f"q{k}" for k, q in enumerate(qsyms)})
     names[sym.t] = "t"
     printer = KernelPrinter(names)
     ind = "        "
-    lines = [_DECORATOR, f"def {name}(t, Y, P, OUT):"]
+    lines = [_DECORATOR, f"def {name}(t, Y, P, Q, OUT):"]
     if not exprs:
         return "\n".join(lines + ["    return None"]) + "\n"
     lines.append("    for b in range(Y.shape[1]):")
-    used = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
+    used = set().union(*(sp.sympify(e).free_symbols for e in exprs))
     lines += [f"{ind}y{i} = Y[{i}, b]" for i, s in enumerate(sym.y) if s in used]
     lines += [f"{ind}p{i} = P[{i}, b]" for i, s in enumerate((*sym.p, *sym.u)) if s in used]
+    lines += [f"{ind}q{k} = Q[{k}, b]" for k, q in enumerate(qsyms) if q in used]
     assign, outs = _body(exprs, printer, ind)
     lines += assign
     lines += [f"{ind}OUT[{k}, b] = {text}" for k, text in enumerate(outs)]
+    lines.append("    return None")
+    return "\n".join(lines) + "\n"
+
+
+def _derived_kernel(derived, sym):
+    """``derived_block(P, Q)``: the hoisted parameter terms of every row."""
+    names = {s: f"p{i}" for i, s in enumerate((*sym.p, *sym.u))}
+    printer = KernelPrinter(names)
+    ind = "        "
+    lines = [_DECORATOR, "def derived_block(P, Q):"]
+    if not derived:
+        return "\n".join(lines + ["    return None"]) + "\n"
+    lines.append("    for b in range(P.shape[1]):")
+    used = set().union(*(e.free_symbols for e in derived))
+    lines += [f"{ind}p{i} = P[{i}, b]" for i, s in enumerate(sym.p) if s in used]
+    assign, outs = _body(derived, printer, ind)
+    lines += assign
+    lines += [f"{ind}Q[{k}, b] = {text}" for k, text in enumerate(outs)]
     lines.append("    return None")
     return "\n".join(lines) + "\n"
 
@@ -188,8 +248,12 @@ def kernel_source(model) -> str:
     parts.append(_scalar_kernel("jac_p", jac_p, sym, max(n_p, 1)))
     parts.append(_scalar_kernel("jac_diag", diag, sym, None))
     parts.append(_scalar_kernel("observables", obs, sym, None))
-    parts.append(_block_kernel("rhs_block", rhs, sym))
-    parts.append(_block_kernel("jac_diag_block", diag, sym))
-    parts.append(_block_kernel("observables_block", obs, sym))
+    blocks, derived = hoist_parameter_terms(rhs + diag + obs, sym.p)
+    b_rhs, b_diag, b_obs = blocks[:n], blocks[n:2 * n], blocks[2 * n:]
+    parts.append(f"N_DERIVED = {len(derived)}\n")
+    parts.append(_derived_kernel(derived, sym))
+    parts.append(_block_kernel("rhs_block", b_rhs, sym, len(derived)))
+    parts.append(_block_kernel("jac_diag_block", b_diag, sym, len(derived)))
+    parts.append(_block_kernel("observables_block", b_obs, sym, len(derived)))
     return "\n\n".join(parts)
 

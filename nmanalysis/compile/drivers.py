@@ -2,7 +2,7 @@
 #
 # Its text is appended to every generated kernel module (see system.py), where
 # the names rhs, rhs_block, jac_diag_block, observables, observables_block,
-# N_STATES and N_OBSERVABLES are defined. numba can only cache a compiled
+# derived_block, N_DERIVED, N_STATES and N_OBSERVABLES are defined. numba can only cache a compiled
 # function across processes when the functions it calls are module globals,
 # not arguments, so the stepping loops live in the same module as the model's
 # kernels. Methods are data: the explicit Runge-Kutta tableau (A, b, c), the
@@ -115,14 +115,14 @@ def _check_rows(y, st, lo_b, hi_b):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _record_block(t, y, p, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
+def _record_block(t, y, p, qd, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
                   REC, rmin, rmax, rsum, lo):
     n, m = y.shape
     full_now = want_full and (qq - q0) % rec_every == 0
     if not (full_now or want_red):
         return
     if n_obs_rec > 0:
-        observables_block(t, y, p, ob)
+        observables_block(t, y, p, qd, ob)
     jrec = (qq - q0) // rec_every
     for v in range(n + n_obs_rec):
         src = y[v] if v < n else ob[v - n]
@@ -130,14 +130,20 @@ def _record_block(t, y, p, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec
             for b in range(m):
                 REC[jrec, v, lo + b] = src[b]
         if want_red:
+            # separate loops with the old value loaded first: each becomes a SIMD select
             mn = rmin[v]
-            mx = rmax[v]
-            sm = rsum[v]
             for b in range(m):
                 val = src[b]
-                mn[b] = val if val < mn[b] else mn[b]
-                mx[b] = val if val > mx[b] else mx[b]
-                sm[b] += val
+                a = mn[b]
+                mn[b] = val if val < a else a
+            mx = rmax[v]
+            for b in range(m):
+                val = src[b]
+                a = mx[b]
+                mx[b] = val if val > a else a
+            sm = rsum[v]
+            for b in range(m):
+                sm[b] += src[b]
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -169,6 +175,8 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
         for i in range(n_all):
             for b in range(m):
                 p[i, b] = P[i, lo + b]
+        qd = np.empty((N_DERIVED, m), dtype=P.dtype)
+        derived_block(p, qd)
         K = np.empty((S, n, m), dtype=Y0.dtype)
         yt = np.empty((n, m), dtype=Y0.dtype)
         inc = np.zeros((n, m), dtype=Y0.dtype)
@@ -187,7 +195,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
         if q0 == 0:
             if n_obs_rec > 0 and in_T.shape[0] > 0:
                 _fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K, False)
-            _record_block(t0, y, p, ob, 0, q0, rec_every, want_full, want_red, n_obs_rec,
+            _record_block(t0, y, p, qd, ob, 0, q0, rec_every, want_full, want_red, n_obs_rec,
                           REC, rmin, rmax, rsum, lo)
         for q in range(n_steps):
             if alive == 0:
@@ -212,8 +220,8 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
             if scheme == 1:
                 if in_T.shape[0] > 0:
                     _fill_inputs(t, p, lo, n_par, in_T, in_V, in_K, False)
-                rhs_block(t, y, p, K[0])
-                jac_diag_block(t, y, p, yt)
+                rhs_block(t, y, p, qd, K[0])
+                jac_diag_block(t, y, p, qd, yt)
                 for i in range(n):
                     for b in range(m):
                         y[i, b] += dt * fphi1(dt * yt[i, b]) * K[0, i, b] + inc[i, b]
@@ -223,7 +231,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                     if in_T.shape[0] > 0:
                         _fill_inputs(ts, p, lo, n_par, in_T, in_V, in_K, s > 0 and c[s] > 0.0)
                     if s == 0:
-                        rhs_block(ts, y, p, K[0])
+                        rhs_block(ts, y, p, qd, K[0])
                         continue
                     cs = c[s]
                     for i in range(n):
@@ -235,7 +243,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                             for i in range(n):
                                 for b in range(m):
                                     yt[i, b] += coef * K[j, i, b]
-                    rhs_block(ts, yt, p, K[s])
+                    rhs_block(ts, yt, p, qd, K[s])
                 for s in range(S):
                     coef = dt * bw[s]
                     if coef != 0.0:
@@ -257,7 +265,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                 tn = t0 + qq * dt
                 if n_obs_rec > 0 and in_T.shape[0] > 0:
                     _fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
-                _record_block(tn, y, p, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
+                _record_block(tn, y, p, qd, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
                               REC, rmin, rmax, rsum, lo)
         for b in range(m):
             STATUS[lo + b] = st[b]

@@ -15,7 +15,7 @@ __all__ = ["CompiledSystem", "compile_model"]
 
 _HERE = Path(__file__).resolve().parent
 _KERNELS = ("rhs", "jac", "jac_p", "jac_diag", "observables", "rhs_block", "jac_diag_block",
-            "observables_block", "run_fixed", "run_adaptive")
+            "observables_block", "derived_block", "run_fixed", "run_adaptive")
 _SYSTEMS: dict[str, CompiledSystem] = {}
 
 
@@ -37,8 +37,9 @@ class CompiledSystem:
         Right-hand side (n,), Jacobian (n, n), parameter Jacobian
         (n, n_params), diagonal of the Jacobian (n,), observables (n_obs,).
         ``p`` holds the parameters then the inputs, in model order.
-    rhs_block, jac_diag_block, observables_block : numba functions ``f(t, Y, P, OUT)``
-        The same over a block of rows: ``Y`` (n, m), ``P`` (n_p + n_in, m).
+    rhs_block, jac_diag_block, observables_block : numba functions ``f(t, Y, P, Q, OUT)``
+        The same over a block of rows: ``Y`` (n, m), ``P`` (n_p + n_in, m),
+        ``Q`` (n_derived, m) the hoisted parameter terms from ``derived_block(P, Q)``.
     run_fixed, run_adaptive : numba functions
         Batched integration drivers (used by :func:`nmanalysis.simulate`).
     key : str

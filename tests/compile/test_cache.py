@@ -1,0 +1,105 @@
+"""The on-disk kernel cache: reuse, corruption recovery, and a second process hitting it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import nmanalysis as nma
+from nmanalysis.compile import cache
+from nmanalysis.compile.codegen import kernel_source
+
+
+@pytest.fixture()
+def tmp_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NMANALYSIS_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_source_written_once_then_reused(tmp_cache):
+    calls = []
+
+    def make():
+        calls.append(1)
+        return "VALUE = 41 + 1\n"
+
+    mod, reused = cache.load_source_module("k_reuse", make)
+    assert mod.VALUE == 42 and not reused and len(calls) == 1
+    sys.modules.pop(mod.__name__)
+    mod2, reused2 = cache.load_source_module("k_reuse", make)
+    assert mod2.VALUE == 42 and reused2 and len(calls) == 1
+
+
+def test_corrupt_entry_is_rebuilt(tmp_cache):
+    mod, _ = cache.load_source_module("k_corrupt", lambda: "VALUE = 1\n")
+    sys.modules.pop(mod.__name__)
+    path = tmp_cache / "k_corrupt" / "kernels.py"
+    path.write_text(path.read_text() + "garbage(((\n")          # checksum no longer matches
+    mod2, reused = cache.load_source_module("k_corrupt", lambda: "VALUE = 2\n")
+    assert not reused and mod2.VALUE == 2
+    sys.modules.pop(mod2.__name__)
+    path.write_bytes(b"\xff\xfe not utf8")
+    mod3, reused = cache.load_source_module("k_corrupt", lambda: "VALUE = 3\n")
+    assert not reused and mod3.VALUE == 3
+
+
+def test_entry_that_fails_to_import_is_rebuilt_once(tmp_cache):
+    sources = iter(["raise RuntimeError('boom')\n", "VALUE = 5\n"])
+    mod, reused = cache.load_source_module("k_boom", lambda: next(sources))
+    assert mod.VALUE == 5 and not reused
+
+
+def test_unwritable_cache_gives_compile_error(tmp_path, monkeypatch):
+    target = tmp_path / "file"
+    target.write_text("not a directory")
+    monkeypatch.setenv("NMANALYSIS_CACHE_DIR", str(target))
+    with pytest.raises(nma.CompileError, match="NMANALYSIS_CACHE_DIR"):
+        cache.load_source_module("k_unwritable", lambda: "VALUE = 1\n")
+
+
+def test_cache_dir_from_environment(tmp_cache):
+    assert cache.cache_dir() == tmp_cache
+
+
+def test_generated_source_is_deterministic(fhn):
+    assert kernel_source(fhn) == kernel_source(nma.get_model("fitzhugh_nagumo"))
+    assert "fexp(" not in kernel_source(fhn)  # FHN has no exponentials
+    assert "fexp(" in kernel_source(nma.get_model("wilson_cowan"))
+
+
+def test_models_differing_only_in_values_share_kernels(wc):
+    from nmanalysis.compile import compile_model
+    a = compile_model(wc)
+    b = compile_model(wc.with_params(IE=3.0, wEE=1.0))
+    assert a is b
+
+
+_SCRIPT = """
+import json, numpy as np, nmanalysis as nma
+from nmanalysis.compile import compile_model
+m = nma.get_model("fitzhugh_nagumo")
+ds = nma.simulate(m, t=(0, 1), dt=0.1, record="final")
+info = compile_model(m).cache_info()
+info["v"] = float(ds["v"])
+print(json.dumps(info))
+"""
+
+
+def test_second_process_hits_the_kernel_cache(fhn):
+    env = dict(os.environ)
+
+    def run():
+        out = subprocess.run([sys.executable, "-c", _SCRIPT], env=env, capture_output=True,
+                             text=True, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    first = run()     # compiles or reuses, depending on what earlier tests left
+    second = run()
+    assert second["source_reused"] is True
+    assert second["numba_cache_misses"] == 0
+    assert second["numba_cache_hits"] >= 1
+    assert second["v"] == first["v"]
+    assert np.isfinite(second["v"])
