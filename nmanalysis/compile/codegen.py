@@ -33,7 +33,7 @@ _HEADER = '''\
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from nmanalysis.compile.fastmath import (fexp, fexpm1, fheaviside, fphi1, fsigmoid,
                                          ftanh)

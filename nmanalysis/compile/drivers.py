@@ -146,26 +146,26 @@ def _record_block(t, y, p, qd, ob, qq, q0, rec_every, want_full, want_red, n_obs
                 sm[b] += src[b]
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K,
-              noise_kind, noise_sig, noise_tau, seed, row_offset, lo_b, hi_b, chunk, want_full,
-              want_red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP):
-    """Fixed-step integration of a batch (columns of Y0), chunked over threads.
+              noise_kind, noise_sig, noise_tau, seed, row_start, row_stop, lo_b, hi_b, chunk,
+              want_full, want_red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP):
+    """Fixed-step integration of batch columns [row_start, row_stop) of Y0, in chunks.
+
+    Releases the GIL: callers run disjoint row ranges in parallel threads.
 
     scheme 0: explicit Runge-Kutta (A, bw, c), additive noise added per step
     (Euler-Maruyama for Euler, stochastic Heun for Heun); scheme 1:
     exponential Euler with the diagonal Jacobian. noise_kind: 0 none,
     1 white, 2 Ornstein-Uhlenbeck (exact update) per state.
     """
-    n, B = Y0.shape
+    n = Y0.shape[0]
     n_all = P.shape[0]
     n_par = n_all - in_T.shape[0]
     S = bw.shape[0]
-    n_chunks = (B + chunk - 1) // chunk
     sqdt = math.sqrt(dt)
-    for ci in prange(n_chunks):
-        lo = ci * chunk
-        hi = min(B, lo + chunk)
+    for lo in range(row_start, row_stop, chunk):
+        hi = min(row_stop, lo + chunk)
         m = hi - lo
         y = np.empty((n, m), dtype=Y0.dtype)
         p = np.empty((n_all, m), dtype=P.dtype)
@@ -208,14 +208,14 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                     ctr = q * n + i
                     if noise_kind == 1:
                         for b in range(m):
-                            xi = _normal(seed, row_offset + lo + b, ctr)
+                            xi = _normal(seed, lo + b, ctr)
                             inc[i, b] = noise_sig[i] * sqdt * xi
                     else:
                         dec = math.exp(-dt / noise_tau[i])
                         amp = noise_sig[i] * math.sqrt(0.5 * noise_tau[i] * (1.0 - dec * dec))
                         for b in range(m):
                             inc[i, b] = dt * eta[i, b]
-                            xi = _normal(seed, row_offset + lo + b, ctr)
+                            xi = _normal(seed, lo + b, ctr)
                             eta[i, b] = eta[i, b] * dec + amp * xi
             if scheme == 1:
                 if in_T.shape[0] > 0:
@@ -306,11 +306,11 @@ def _record_row(t, y, p, ob, j, q0, want_full, want_red, n_obs_rec, REC, rmin, r
             rsum[v] += val
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, max_steps,
-                 rec_t, q0, in_T, in_V, in_K, lo_b, hi_b, want_full, want_red, n_obs_rec,
-                 REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS):
-    """Adaptive embedded Runge-Kutta (first-same-as-last tableaux), one row per task.
+                 rec_t, q0, in_T, in_V, in_K, row_start, row_stop, lo_b, hi_b, want_full,
+                 want_red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS):
+    """Adaptive embedded Runge-Kutta (first-same-as-last tableaux), rows [row_start, row_stop).
 
     The state is sampled at the times rec_t (ascending) by the tableau's
     dense output D (stages x degree); samples with index < q0 are transient.
@@ -318,14 +318,14 @@ def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, 
     scaled RMS error is <= 1 is accepted; the next step is
     h * safety * err**-beta1 * err_prev**beta2, clipped to the factors.
     """
-    n, B = Y0.shape
+    n = Y0.shape[0]
     n_all = P.shape[0]
     n_par = n_all - in_T.shape[0]
     S = bw.shape[0]
     deg = D.shape[1]
     n_rec = rec_t.shape[0]
     safety, beta1, beta2, fmin, fmax = ctrl[0], ctrl[1], ctrl[2], ctrl[3], ctrl[4]
-    for r in prange(B):
+    for r in range(row_start, row_stop):
         y = Y0[:, r].copy()
         p = P[:, r].copy()
         K = np.empty((S, n))

@@ -15,13 +15,14 @@ from .batch import make_grid
 from .controller import PIController
 from .inputs import as_signal
 from .noise import NoiseSpec, parse_noise
+from .parallel import run_pieces
 from .status import status_attrs
 from .tableaux import METHODS, get_tableau
 
 __all__ = ["simulate"]
 
 _RECORD_WORDS = {"full", "minmax", "min", "max", "mean", "final"}
-_CHUNK = 256
+_CHUNK = 256  # rows integrated together (batch index innermost, vectorised)
 
 
 @dataclass
@@ -306,49 +307,25 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     TSTOP = np.full(B, np.nan)
     NSTEPS = np.zeros(B, dtype=np.int64)
 
-    pieces = _pieces(B, (plan.n_steps or 1000) * tab.stages, progress)
-    bar = None
-    if len(pieces) > 1:
-        from ..progress import progress_bar
-        bar = progress_bar(B, f"simulate {model.name}", progress, unit="traj")
-    for lo, hi in pieces:
-        sl = slice(lo, hi)
-        whole = (lo == 0 and hi == B)
-        y0p = Y0 if whole else np.ascontiguousarray(Y0[:, sl])
-        pp = P if whole else np.ascontiguousarray(P[:, sl])
-        vp = in_V if whole else in_V[:, :, sl]
-        rec = REC if whole or not want_full else np.full((n_rec, nv, hi - lo), np.nan, out_dtype)
-        rmin = RMIN if whole or not want_red else np.full((nv, hi - lo), np.nan)
-        rmax = RMAX if whole or not want_red else np.full((nv, hi - lo), np.nan)
-        rsum = RSUM if whole or not want_red else np.full((nv, hi - lo), np.nan)
-        fin = FINAL if whole else np.empty((n, hi - lo), out_dtype)
-        st = STATUS if whole else np.empty(hi - lo, np.int8)
-        ts = TSTOP if whole else np.empty(hi - lo)
-        ns = NSTEPS if whole else np.zeros(hi - lo, np.int64)
-        if fixed:
+    if fixed:
+        def run(lo, hi):
             system.run_fixed(
-                y0p, pp, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt),
-                plan.n_steps, plan.q0, plan.rec_every, in_T, vp, in_K, noise_spec.kind,
-                noise_spec.sigma, noise_spec.tau, seed, lo, lo_b, hi_b, _CHUNK, want_full,
-                want_red, n_obs, rec, rmin, rmax, rsum, fin, st, ts)
-        else:
-            dense = tab.dense if tab.dense is not None else tab.hermite_dense()
+                Y0, P, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt),
+                plan.n_steps, plan.q0, plan.rec_every, in_T, in_V, in_K, noise_spec.kind,
+                noise_spec.sigma, noise_spec.tau, seed, lo, hi, lo_b, hi_b, _CHUNK, want_full,
+                want_red, n_obs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP)
+    else:
+        dense = tab.dense if tab.dense is not None else tab.hermite_dense()
+        Y0d, Pd = Y0.astype(float, copy=False), P.astype(float, copy=False)
+
+        def run(lo, hi):
             system.run_adaptive(
-                np.ascontiguousarray(y0p, dtype=float), np.ascontiguousarray(pp, dtype=float),
-                tab.A, tab.b, tab.b_error, tab.c, dense, 1.0 / (tab.error_order + 1), t0, t1,
-                float(dt or 0.0), float(rtol), float(atol), ctrl.as_array(tab), int(max_steps),
-                plan.rec_t, plan.q0, in_T, vp, in_K, lo_b, hi_b, want_full, want_red, n_obs,
-                rec, rmin, rmax, rsum, fin, st, ts, ns)
-        if not whole:
-            if want_full:
-                REC[:, :, sl] = rec
-            if want_red:
-                RMIN[:, sl], RMAX[:, sl], RSUM[:, sl] = rmin, rmax, rsum
-            FINAL[:, sl], STATUS[sl], TSTOP[sl], NSTEPS[sl] = fin, st, ts, ns
-        if bar is not None:
-            bar.update(hi - lo)
-    if bar is not None:
-        bar.close()
+                Y0d, Pd, tab.A, tab.b, tab.b_error, tab.c, dense, 1.0 / (tab.error_order + 1),
+                t0, t1, float(dt or 0.0), float(rtol), float(atol), ctrl.as_array(tab),
+                int(max_steps), plan.rec_t, plan.q0, in_T, in_V, in_K, lo, hi, lo_b, hi_b,
+                want_full, want_red, n_obs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS)
+
+    run_pieces(run, B, (plan.n_steps or 2000) * tab.stages, progress, f"simulate {model.name}")
 
     return _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP,
                        NSTEPS, n_obs, fixed, dict(
@@ -359,16 +336,6 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
                            noise=noise_spec.describe() or None, inputs=in_desc or None,
                            bounds={k: list(v) for k, v in bounds.items()} or None,
                            dtype=str(dtype)), params)
-
-
-def _pieces(B, work_per_row, progress):
-    """Split the batch for a progress bar on long runs (one piece otherwise)."""
-    total = B * work_per_row
-    if progress is False or total < 2e8 or B < 8 * _CHUNK:
-        return [(0, B)]
-    k = int(min(20, B // (4 * _CHUNK)))
-    edges = np.linspace(0, B, k + 1).astype(int)
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
 def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS,
@@ -421,8 +388,10 @@ def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, T
         else:
             ds[d].attrs.setdefault("long_name", d)
             ds[d].attrs.setdefault("units", "")
-    if plan.fixed and "final" in recs and "full" not in recs:
-        ds = ds.assign_coords(time=plan.t0 + plan.n_steps * plan.dt)
+    if "full" not in recs:
+        t_end = plan.t0 + plan.n_steps * plan.dt if plan.fixed else plan.t1
+        ds = ds.assign_coords(time=((), t_end, {"long_name": "time of the final state",
+                                                "units": model.time_units}))
     fixed_params = {k: v for k, v in model.params.items()
                     if k not in params or np.ndim(params[k]) == 0}
     fixed_params.update({k: float(v) for k, v in params.items() if np.ndim(v) == 0})

@@ -202,3 +202,10 @@ def test_bad_arguments_name_the_culprit(wc, kwargs, match):
     args.update(kwargs)
     with pytest.raises(nma.OptionsError, match=match):
         nma.simulate(wc, **args)
+
+
+@pytest.mark.parametrize("record", ["full", "minmax", "final", ["mean", "final"]])
+def test_results_follow_the_conventions(wc, record):
+    from nmanalysis.results.validate import validate_dataset
+    ds = nma.simulate(wc, t=(0, 1), dt=0.01, params={"IE": [0.0, 1.0]}, record=record)
+    assert validate_dataset(ds) == []
