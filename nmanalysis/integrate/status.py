@@ -26,6 +26,7 @@ def status_attrs() -> dict:
     codes = sorted(STATUS_MEANINGS)
     return {
         "long_name": "integration status",
+        "units": "1",
         "flag_values": [int(c) for c in codes],
         "flag_meanings": " ".join(STATUS_MEANINGS[c] for c in codes),
         "description": ("0 ok; 1 a state became NaN or infinite; 2 a state left the bounds "
