@@ -21,7 +21,7 @@ from .models import get_model, list_models
 
 __all__ = [
     "__version__", "Model", "get_model", "list_models", "load_model", "save_model",
-    "simulate", "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
+    "simulate", "fixed_points", "stability", "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
     "NMAError", "ModelError", "CompileError", "OptionsError", "SimulationError",
     "ConvergenceWarning", "plot",
 ]
@@ -29,6 +29,8 @@ __all__ = [
 # heavy names, imported on first use so that `import nmanalysis` stays fast
 _LAZY = {
     "simulate": "nmanalysis.integrate.simulate",
+    "fixed_points": "nmanalysis.analysis.equilibria",
+    "stability": "nmanalysis.analysis.stability",
     "Step": "nmanalysis.integrate.inputs",
     "Pulse": "nmanalysis.integrate.inputs",
     "Ramp": "nmanalysis.integrate.inputs",
@@ -39,6 +41,7 @@ _LAZY = {
     "save_model": "nmanalysis.io.model_file",
 }
 _LAZY_MODULES = {"plot": "nmanalysis.plot", "compile": "nmanalysis.compile",
+                 "analysis": "nmanalysis.analysis",
                  "integrate": "nmanalysis.integrate", "io": "nmanalysis.io"}
 
 

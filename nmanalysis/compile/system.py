@@ -15,7 +15,9 @@ __all__ = ["CompiledSystem", "compile_model"]
 
 _HERE = Path(__file__).resolve().parent
 _KERNELS = ("rhs", "jac", "jac_p", "jac_diag", "observables", "rhs_block", "jac_diag_block",
-            "observables_block", "derived_block", "run_fixed", "run_adaptive")
+            "observables_block", "derived_block", "run_fixed", "run_adaptive", "newton_batch",
+            "jac_batch", "rhs_batch")
+_TEMPLATES = ("drivers.py", "solvers.py")
 _SYSTEMS: dict[str, CompiledSystem] = {}
 
 
@@ -23,7 +25,7 @@ _SYSTEMS: dict[str, CompiledSystem] = {}
 def _support_hash() -> str:
     """Hash of the text that ends up in (or is inlined into) every kernel module."""
     h = hashlib.sha256(GENERATOR_VERSION.encode())
-    for name in ("drivers.py", "fastmath.py", "codegen.py"):
+    for name in (*_TEMPLATES, "fastmath.py", "codegen.py"):
         h.update((_HERE / name).read_bytes())
     return h.hexdigest()
 
@@ -42,6 +44,8 @@ class CompiledSystem:
         ``Q`` (n_derived, m) the hoisted parameter terms from ``derived_block(P, Q)``.
     run_fixed, run_adaptive : numba functions
         Batched integration drivers (used by :func:`nmanalysis.simulate`).
+    newton_batch, jac_batch, rhs_batch : numba functions
+        Batched damped Newton, Jacobians and right-hand sides over columns.
     key : str
         Cache key (model structure, generator and driver versions).
     path : pathlib.Path
@@ -59,8 +63,8 @@ class CompiledSystem:
 
         def make_source():
             from .codegen import kernel_source
-            drivers = (_HERE / "drivers.py").read_text(encoding="utf-8")
-            return kernel_source(model) + "\n\n" + drivers
+            templates = [(_HERE / t).read_text(encoding="utf-8") for t in _TEMPLATES]
+            return "\n\n".join([kernel_source(model), *templates])
 
         module, self.source_reused = load_source_module(self.key, make_source)
         self.module = module

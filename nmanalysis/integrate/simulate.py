@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import check_names
 from ..errors import OptionsError
 from ..results.attrs import json_attr, provenance
 from ..results.conventions import initial_state_dim, input_field_dim
@@ -93,27 +94,11 @@ def _plan(t0, t1, fixed, dt, sampling, transient):
     return _Plan(t0, t1, False, dt or 0.0, 0, 1, q0, rec_t, n + 1 - q0)
 
 
-def _check_names(given, valid, what, others=None):
-    if given is None:
-        return {}
-    if not isinstance(given, Mapping):
-        raise OptionsError(f"`{what}` must be a dict name -> value; got {type(given).__name__}")
-    for key in given:
-        if key not in valid:
-            hint = ""
-            for label, names in (others or {}).items():
-                if key in names:
-                    hint = f" ({key!r} is {label}: pass it in `{label}`)"
-            raise OptionsError(f"`{what}` got unknown name {key!r}{hint}; valid names are "
-                               f"{list(valid)}")
-    return dict(given)
-
-
 def _initial_states(model, y0):
     if y0 is None:
         return {}
     if isinstance(y0, Mapping):
-        return _check_names(y0, model.state_names, "y0")
+        return check_names(y0, model.state_names, "y0")
     arr = np.asarray(y0, dtype=float)
     if arr.shape != (model.n_states,):
         raise OptionsError(f"`y0` must be a dict state -> value or a sequence of "
@@ -262,11 +247,11 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
 
     others = {"inputs": model.input_names, "y0": model.state_names,
               "params": model.param_names}
-    params = _check_names(params, model.param_names, "params", others)
+    params = check_names(params, model.param_names, "params", others)
     y0d = _initial_states(model, y0)
-    inputs = _check_names(inputs, model.input_names, "inputs", others)
+    inputs = check_names(inputs, model.input_names, "inputs", others)
     noise_spec: NoiseSpec = parse_noise(noise, model.state_names, method)
-    bounds = _check_names(bounds, model.state_names, "bounds")
+    bounds = check_names(bounds, model.state_names, "bounds")
 
     signals = {name: as_signal(name, inputs.get(name, model.inputs[name]))
                for name in model.input_names}

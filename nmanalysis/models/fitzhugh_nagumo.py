@@ -18,7 +18,7 @@ def build(variant: str = "") -> Model:
         name="fitzhugh_nagumo",
         states={
             "v": {"value": -1.0, "bounds": (-3.0, 3.0), "description": "membrane potential"},
-            "w": {"value": 1.0, "bounds": (-2.0, 3.0), "description": "recovery variable"},
+            "w": {"value": 1.0, "bounds": (-3.0, 5.0), "description": "recovery variable"},
         },
         params={
             "I": {"value": 0.5, "range": (0.0, 2.0), "description": "external current"},

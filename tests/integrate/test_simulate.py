@@ -185,7 +185,7 @@ def test_provenance_attrs(wc):
 @pytest.mark.parametrize("kwargs, match", [
     (dict(method="dopri"), "`method` must be one of"),
     (dict(params={"J": 1.0}), "unknown name 'J'"),
-    (dict(params={"rE": 1.0}), "pass it in `y0`"),
+    (dict(params={"rE": 1.0}), "is in `y0`: pass it there"),
     (dict(t=(1, 0)), "t_start < t_end"),
     (dict(dt=-1.0), "`dt` must be a positive"),
     (dict(record="everything"), "`record` must be one of"),

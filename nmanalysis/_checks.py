@@ -1,0 +1,30 @@
+"""Shared argument checks whose messages name the argument and what is valid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .errors import OptionsError
+
+__all__ = ["check_names"]
+
+
+def check_names(given, valid, what: str, others: dict | None = None) -> dict:
+    """Validate a dict argument's keys against ``valid``; return a plain dict.
+
+    ``others`` maps another argument's name to its valid keys, to hint where a
+    misplaced key belongs (a state passed in ``params``, say).
+    """
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        raise OptionsError(f"`{what}` must be a dict name -> value; got {type(given).__name__}")
+    for key in given:
+        if key not in valid:
+            hint = ""
+            for label, names in (others or {}).items():
+                if key in names:
+                    hint = f" ({key!r} is in `{label}`: pass it there)"
+            raise OptionsError(f"`{what}` got unknown name {key!r}{hint}; valid names are "
+                               f"{list(valid)}")
+    return dict(given)

@@ -1,0 +1,290 @@
+"""``fixed_points``: every equilibrium in a box, at every point of a parameter sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import check_names
+from ..errors import OptionsError
+from ..integrate.batch import make_grid
+from ..integrate.parallel import run_pieces
+from ..results.attrs import json_attr, provenance
+from .stability import KINDS, classify, eigen_sorted
+
+__all__ = ["fixed_points", "DEFAULT_BOX"]
+
+#: half-width of the box searched for a state with no declared bounds
+DEFAULT_BOX = 10.0
+
+
+def _box(model, bounds):
+    bounds = check_names(bounds, model.state_names, "bounds")
+    lo, hi = [], []
+    for s in model.state_names:
+        b = bounds.get(s) or model.state_info[s].bounds or (-DEFAULT_BOX, DEFAULT_BOX)
+        try:
+            a, c = float(b[0]), float(b[1])
+        except (TypeError, ValueError, IndexError):
+            raise OptionsError(f"`bounds[{s!r}]` must be a pair (low, high); got {b!r}") from None
+        if not (np.isfinite(a) and np.isfinite(c) and a < c):
+            raise OptionsError(f"`bounds[{s!r}]` must be finite with low < high; got {b!r}")
+        lo.append(a)
+        hi.append(c)
+    return np.array(lo), np.array(hi)
+
+
+def _starts(lo, hi, n_starts, seed):
+    from scipy.stats import qmc
+    n = lo.shape[0]
+    m = int(2 ** np.ceil(np.log2(max(2, n_starts))))
+    u = qmc.Sobol(d=n, scramble=True, seed=seed).random(m)[:n_starts]
+    return lo + u * (hi - lo)
+
+
+class _Solver:
+    """Runs the compiled batched Newton on (guess, sweep-row) pairs."""
+
+    def __init__(self, system, P, tol, max_iter, progress):
+        self.system, self.P, self.tol, self.max_iter = system, P, tol, max_iter
+        self.progress = progress
+        self.n_solves = 0
+
+    def solve(self, X, rows):
+        X = np.ascontiguousarray(X, dtype=float)
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        K = X.shape[1]
+        conv = np.zeros(K, np.int8)
+        res = np.full(K, np.inf)
+        nit = np.zeros(K, np.int64)
+
+        def run(lo, hi):
+            self.system.newton_batch(X, self.P, rows, self.tol, self.max_iter, lo, hi, conv,
+                                     res, nit)
+
+        run_pieces(run, K, 20 * X.shape[0] ** 2, self.progress, "fixed points")
+        self.n_solves += K
+        return X, conv == 1, res
+
+
+def _merge(found, X, ok, rows, lo, hi, dedup_tol):
+    """Add converged, in-box, new solutions of each row to ``found`` (list of arrays)."""
+    margin = 1e-9 * np.maximum(1.0, np.abs(hi - lo))
+    inside = np.all((X.T >= lo - margin) & (X.T <= hi + margin), axis=1)
+    keep = ok & inside & np.all(np.isfinite(X), axis=0)
+    added = 0
+    for k in np.flatnonzero(keep):
+        r = rows[k]
+        x = X[:, k]
+        cur = found[r]
+        if cur.shape[0]:
+            close = np.all(np.abs(cur - x) <= dedup_tol * np.maximum(1.0, np.abs(x)), axis=1)
+            if close.any():
+                continue
+        found[r] = np.vstack([cur, x[None]])
+        added += 1
+    return added
+
+
+def _neighbour_guesses(found, shape):
+    """Solutions of each sweep point's neighbours along every sweep dim, as new guesses."""
+    if not shape:
+        return np.zeros((0, 0)), np.zeros(0, np.int64)
+    idx = np.arange(len(found)).reshape(shape)
+    guesses, rows = [], []
+    for axis in range(len(shape)):
+        for shift in (-1, 1):
+            src = np.roll(idx, shift, axis=axis)
+            valid = np.ones(shape, bool)
+            sl = [slice(None)] * len(shape)
+            sl[axis] = slice(0, 1) if shift == 1 else slice(-1, None)
+            valid[tuple(sl)] = False
+            for r, s in zip(idx[valid], src[valid]):
+                for x in found[s]:
+                    guesses.append(x)
+                    rows.append(r)
+    if not guesses:
+        return np.zeros((0, 0)), np.zeros(0, np.int64)
+    return np.array(guesses).T, np.array(rows, dtype=np.int64)
+
+
+def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None, tol=1e-12,
+                 max_iter=60, seed=0, dedup_tol=1e-7, kind_tol=1e-9, progress=None):
+    """All equilibria inside a box, for every point of a parameter sweep.
+
+    Parameters
+    ----------
+    model : Model
+    params : dict, optional
+        Parameter name -> number or 1-D array (sweep), as in :func:`simulate`.
+    bounds : dict, optional
+        State -> (low, high): the box searched. States left out use their
+        declared bounds, else ``(-10, 10)``.
+    inputs : dict, optional
+        Constant values of the model's inputs (defaults otherwise).
+    n_starts : int, optional
+        Starting points of the multi-start (a scrambled Sobol set in the box);
+        default ``max(64, 32 * n_states)``.
+    tol : float
+        Newton stops when ``max|f| <= tol`` or when a full Newton step is below
+        ``1e-14 (1 + max|x|)`` (machine precision for badly scaled models).
+    max_iter : int
+        Newton iterations per start.
+    seed : int
+        Seed of the Sobol scrambling (results are reproducible).
+    dedup_tol : float
+        Two solutions closer than ``dedup_tol * max(1, |x|)`` in every state are one.
+    kind_tol : float
+        Relative tolerance on eigenvalue real parts for "center / non-hyperbolic".
+    progress : bool, optional
+        Progress bar on long runs.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims: the sweep dims, ``fp`` (equilibria of one sweep point, sorted by
+        the first state, NaN-padded), ``eig``. Variables: one per state,
+        ``eig_real``, ``eig_imag`` (sorted by descending real part), ``stable``,
+        ``n_unstable``, ``kind`` (str), ``converged``, ``residual`` (max |f|),
+        and ``n_fp`` (number found per sweep point).
+
+    Notes
+    -----
+    *Complete* here means: every equilibrium in the box that Newton reaches
+    from some Sobol start or from an equilibrium of a neighbouring sweep point
+    (sweep points are revisited until no new solution appears). It can miss
+    equilibria outside the box, equilibria whose basin of attraction under
+    Newton is tiny compared with the spacing of the starts, and the two
+    members of a pair that are about to merge at a fold (closer than
+    ``dedup_tol``). Increase ``n_starts`` or refine the sweep near folds when
+    in doubt; continuation is the tool that follows branches exactly.
+
+    Examples
+    --------
+    >>> import numpy as np, nmanalysis as nma
+    >>> m = nma.get_model("fitzhugh_nagumo")
+    >>> fp = nma.fixed_points(m, params={"I": [0.0, 1.0]})
+    >>> fp["n_fp"].values.tolist(), fp["kind"].sel(I=0.0, fp=0).item()
+    ([1, 1], 'stable focus')
+    """
+    from ..compile import compile_model
+
+    if model.uses_time():
+        raise OptionsError(f"model {model.name!r} depends explicitly on time `t`; equilibria "
+                           "are defined for autonomous models only")
+    params = check_names(params, model.param_names, "params", {"inputs": model.input_names})
+    inputs = check_names(inputs, model.input_names, "inputs")
+    for k, v in inputs.items():
+        if np.ndim(v) != 0:
+            raise OptionsError(f"`inputs[{k!r}]` must be one constant number for equilibria")
+    lo, hi = _box(model, bounds)
+    n = model.n_states
+    n_starts = int(n_starts or max(64, 32 * n))
+    if n_starts < 1:
+        raise OptionsError(f"`n_starts` must be >= 1; got {n_starts}")
+    grid = make_grid([(k, k, v) for k, v in params.items()])
+    B = grid.size
+    system = compile_model(model)
+    P = np.empty((len(model.param_names) + len(model.input_names), B))
+    for i, name in enumerate(model.param_names):
+        P[i] = grid.flat(name, model.params[name])
+    for j, name in enumerate(model.input_names):
+        P[len(model.param_names) + j] = float(inputs.get(name, model.inputs[name]))
+
+    solver = _Solver(system, P, float(tol), int(max_iter), progress)
+    starts = _starts(lo, hi, n_starts, seed)
+    X = np.repeat(starts.T[:, None, :], B, axis=1).reshape(n, B * n_starts)
+    rows = np.repeat(np.arange(B), n_starts)
+    found = [np.zeros((0, n)) for _ in range(B)]
+    Xs, ok, _ = solver.solve(X, rows)
+    _merge(found, Xs, ok, rows, lo, hi, dedup_tol)
+    passes = 0
+    while passes < 6:
+        G, grow = _neighbour_guesses(found, grid.shape)
+        if G.size == 0:
+            break
+        Gs, gok, _ = solver.solve(G, grow)
+        passes += 1
+        if _merge(found, Gs, gok, grow, lo, hi, dedup_tol) == 0:
+            break
+    return _dataset(model, grid, system, P, found, tol, kind_tol, dict(
+        n_starts=n_starts, seed=seed, max_iter=max_iter, dedup_tol=dedup_tol,
+        neighbour_passes=passes, newton_solves=solver.n_solves,
+        box=json_attr({s: [float(a), float(b)] for s, a, b in zip(model.state_names, lo, hi)}),
+    ), params)
+
+
+def _dataset(model, grid, system, P, found, tol, kind_tol, options, params):
+    import xarray as xr
+
+    n, B = model.n_states, len(found)
+    F = max(1, max(f.shape[0] for f in found))
+    X = np.full((B, F, n), np.nan)
+    count = np.zeros(B, np.int64)
+    for r, f in enumerate(found):
+        f = f[np.lexsort(f.T[::-1])] if f.shape[0] else f
+        X[r, :f.shape[0]] = f
+        count[r] = f.shape[0]
+    flat = np.ascontiguousarray(X.reshape(B * F, n).T)
+    rows = np.repeat(np.arange(B), F)
+    J = np.full((B * F, n, n), np.nan)
+    fx = np.full((n, B * F), np.nan)
+    have = np.isfinite(flat[0])
+    idx = np.flatnonzero(have)
+    if idx.size:
+        sub = np.ascontiguousarray(flat[:, idx])
+        Jsub = np.empty((idx.size, n, n))
+        fsub = np.empty((n, idx.size))
+        system.jac_batch(sub, P, rows[idx].astype(np.int64), 0, idx.size, Jsub)
+        system.rhs_batch(sub, P, rows[idx].astype(np.int64), 0, idx.size, fsub)
+        J[idx], fx[:, idx] = Jsub, fsub
+    lam = eigen_sorted(J)
+    kind, stable, nu = classify(lam, kind_tol)
+    residual = np.where(have, np.max(np.abs(fx), axis=0), np.nan)
+    converged = have
+    kind_str = np.array(KINDS, dtype=object)[kind]
+    kind_str[~converged] = ""
+
+    dims = grid.dims
+    shape = grid.shape
+    fdims = (*dims, "fp")
+    coords = {d: grid.coords[d] for d in dims}
+    coords["fp"] = ("fp", np.arange(F), {"long_name": "equilibrium index", "units": "1"})
+    coords["eig"] = ("eig", np.arange(n), {"long_name": "eigenvalue index (by real part)",
+                                           "units": "1"})
+    data = {}
+    for i, s in enumerate(model.state_names):
+        info = model.state_info[s]
+        data[s] = (fdims, X[:, :, i].reshape(*shape, F),
+                   {"long_name": f"{info.description or s} at equilibrium", "units": info.units})
+    tu = model.time_units
+    rate = f"1/{tu}" if tu and tu != "1" else "1"
+    data["eig_real"] = ((*fdims, "eig"), lam.real.reshape(*shape, F, n),
+                        {"long_name": "real part of Jacobian eigenvalue", "units": rate})
+    data["eig_imag"] = ((*fdims, "eig"), lam.imag.reshape(*shape, F, n),
+                        {"long_name": "imaginary part of Jacobian eigenvalue", "units": rate})
+    data["stable"] = (fdims, (stable & converged).reshape(*shape, F),
+                      {"long_name": "linearly stable (all Re < 0)", "units": "1"})
+    data["n_unstable"] = (fdims, np.where(converged, nu, -1).reshape(*shape, F).astype(np.int16),
+                          {"long_name": "number of eigenvalues with Re > 0 (-1: none)",
+                           "units": "1"})
+    data["kind"] = (fdims, kind_str.reshape(*shape, F).astype(str),
+                    {"long_name": "kind of equilibrium", "units": "1",
+                     "description": f"one of {', '.join(KINDS[:-1])}; '' for padding",
+                     "kind_tol": kind_tol})
+    data["converged"] = (fdims, converged.reshape(*shape, F),
+                         {"long_name": "Newton converged (False: padding)", "units": "1"})
+    data["residual"] = (fdims, residual.reshape(*shape, F),
+                        {"long_name": "max |f| at the equilibrium", "units": "1"})
+    data["n_fp"] = (dims, count.reshape(shape),
+                    {"long_name": "number of equilibria found", "units": "1"})
+    ds = xr.Dataset(data, coords=coords)
+    for d in dims:
+        info = model.param_info.get(d)
+        ds[d].attrs.update(long_name=(info.description if info else d) or d,
+                           units=info.units if info else "")
+    fixed = {k: v for k, v in model.params.items() if k not in params or np.ndim(params[k]) == 0}
+    fixed.update({k: float(v) for k, v in params.items() if np.ndim(v) == 0})
+    ds.attrs.update(provenance(model, analysis="fixed_points", fixed_params=fixed,
+                               method="damped Newton, Sobol multi-start + neighbour seeding",
+                               options={"tol": tol, "kind_tol": kind_tol, **options}))
+    return ds
