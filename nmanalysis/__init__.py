@@ -21,7 +21,7 @@ from .models import get_model, list_models
 
 __all__ = [
     "__version__", "Model", "get_model", "list_models", "load_model", "save_model",
-    "simulate", "fixed_points", "stability", "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
+    "simulate", "fixed_points", "stability", "phase_plane", "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
     "NMAError", "ModelError", "CompileError", "OptionsError", "SimulationError",
     "ConvergenceWarning", "plot",
 ]
@@ -31,6 +31,7 @@ _LAZY = {
     "simulate": "nmanalysis.integrate.simulate",
     "fixed_points": "nmanalysis.analysis.equilibria",
     "stability": "nmanalysis.analysis.stability",
+    "phase_plane": "nmanalysis.analysis.phase_plane",
     "Step": "nmanalysis.integrate.inputs",
     "Pulse": "nmanalysis.integrate.inputs",
     "Ramp": "nmanalysis.integrate.inputs",

@@ -23,8 +23,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 __all__ = ["GENERATOR_VERSION", "KernelPrinter", "kernel_source"]
 
-#: bump whenever the generated text changes, so cached kernels are rebuilt
-GENERATOR_VERSION = "2"
+from .cache import GENERATOR_VERSION  # noqa: F401  (re-exported)
 
 _DECORATOR = '@njit(cache=True, error_model="numpy", nogil=True)'
 

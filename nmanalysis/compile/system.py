@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import load_source_module
-from .codegen import GENERATOR_VERSION
+from .cache import GENERATOR_VERSION, load_source_module
 
 __all__ = ["CompiledSystem", "compile_model"]
 

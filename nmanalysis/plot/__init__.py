@@ -1,0 +1,10 @@
+"""Figures from result Datasets (matplotlib is imported here and nowhere else).
+
+Every function takes a Dataset and an optional ``ax`` and returns the artists.
+"""
+
+from .equilibria import equilibria
+from .phase_plane import phase_portrait
+from .timeseries import sweep_envelope, timeseries
+
+__all__ = ["phase_portrait", "equilibria", "timeseries", "sweep_envelope"]
