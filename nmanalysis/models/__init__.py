@@ -16,6 +16,7 @@ __all__ = ["list_models", "get_model", "describe_models", "LIBRARY"]
 #: library name -> module (imported on first use)
 LIBRARY = {
     "fitzhugh_nagumo": "nmanalysis.models.fitzhugh_nagumo",
+    "jansen_rit": "nmanalysis.models.jansen_rit",
     "wilson_cowan": "nmanalysis.models.wilson_cowan",
 }
 
