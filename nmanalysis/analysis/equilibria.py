@@ -21,7 +21,8 @@ def _box(model, bounds):
     bounds = check_names(bounds, model.state_names, "bounds")
     lo, hi = [], []
     for s in model.state_names:
-        b = bounds.get(s) or model.state_info[s].bounds or (-DEFAULT_BOX, DEFAULT_BOX)
+        b = bounds[s] if s in bounds else (model.state_info[s].bounds
+                                           or (-DEFAULT_BOX, DEFAULT_BOX))
         try:
             a, c = float(b[0]), float(b[1])
         except (TypeError, ValueError, IndexError):
@@ -178,7 +179,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
             raise OptionsError(f"`inputs[{k!r}]` must be one constant number for equilibria")
     lo, hi = _box(model, bounds)
     n = model.n_states
-    n_starts = int(n_starts or max(64, 32 * n))
+    n_starts = max(64, 32 * n) if n_starts is None else int(n_starts)
     if n_starts < 1:
         raise OptionsError(f"`n_starts` must be >= 1; got {n_starts}")
     grid = make_grid([(k, k, v) for k, v in params.items()])

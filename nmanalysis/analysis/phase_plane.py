@@ -83,7 +83,8 @@ def _ranges(model, x, y, ranges):
     ranges = check_names(ranges, model.state_names, "ranges")
     out = {}
     for s in (x, y):
-        r = ranges.get(s) or model.state_info[s].bounds or (-DEFAULT_BOX, DEFAULT_BOX)
+        r = ranges[s] if s in ranges else (model.state_info[s].bounds
+                                            or (-DEFAULT_BOX, DEFAULT_BOX))
         try:
             lo, hi = float(r[0]), float(r[1])
         except (TypeError, ValueError, IndexError):
