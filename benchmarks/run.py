@@ -14,6 +14,10 @@ Cases
 2. Whole-process time of ``nmanalysis simulate wilson_cowan`` with a warm and
    with a cold kernel cache.
 3. ``import nmanalysis`` time (fresh interpreter).
+4. ``fixed_points`` on Wilson-Cowan, 110 values of IE over 0-5.5, all
+   equilibria with eigenvalues, against a scipy ``fsolve`` multi-start loop
+   (the same 64 starts per value, de-duplicated, eigenvalues by numpy); and
+   the growth of the cost to 1e4 sweep points.
 """
 
 from __future__ import annotations
@@ -134,6 +138,52 @@ def bench_import(repeat):
     return best
 
 
+def bench_fixed_points(repeat):
+    import nmanalysis as nma
+    from scipy.optimize import fsolve
+
+    model = nma.get_model("wilson_cowan")
+    ie = np.linspace(0.0, 5.5, 110)
+    nma.fixed_points(model, params={"IE": ie[:3]})                        # warm kernels
+    t_nma = _best(lambda: nma.fixed_points(model, params={"IE": ie}), repeat)
+    fp = nma.fixed_points(model, params={"IE": ie})
+
+    def F(y, i):
+        rE, rI = y
+        xE = 12.0 * rE - 4.0 * rI + i
+        xI = 13.0 * rE - 11.0 * rI
+        fE = 1 / (1 + np.exp(-1.2 * (xE - 2.8))) - 1 / (1 + np.exp(1.2 * 2.8))
+        fI = 1 / (1 + np.exp(-(xI - 4.0))) - 1 / (1 + np.exp(4.0))
+        return [-rE + (1 - rE) * fE, -rI + (1 - rI) * fI]
+
+    rng = np.random.default_rng(0)
+    starts = rng.uniform([-0.1, -0.1], [1.1, 1.1], size=(64, 2))
+
+    def scipy_loop():
+        found = []
+        for i in ie:
+            sols = []
+            for s0 in starts:
+                x, info, ok, _ = fsolve(F, s0, args=(i,), full_output=True, xtol=1e-12)
+                if ok == 1 and not any(np.allclose(x, s, atol=1e-7) for s in sols):
+                    sols.append(x)
+            for x in sols:
+                h = 1e-7
+                J = np.column_stack([(np.array(F(x + h * e, i)) - F(x - h * e, i)) / (2 * h)
+                                     for e in np.eye(2)])
+                np.linalg.eigvals(J)
+            found.append(len(sols))
+        return found
+
+    t0 = time.perf_counter()
+    counts = scipy_loop()
+    t_scipy = time.perf_counter() - t0
+    same = bool(np.array_equal(np.array(counts), fp["n_fp"].values))
+    big = np.linspace(0.0, 5.5, 10_000)
+    t_big = _best(lambda: nma.fixed_points(model, params={"IE": big}), 1)
+    return {"t_nma": t_nma, "t_scipy": t_scipy, "same_counts": same, "t_big": t_big}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1e4 sets x 1e3 steps")
@@ -144,6 +194,7 @@ def main(argv=None):
     b = bench_batch(n_sets, n_steps, args.repeat)
     warm, cold = bench_cli(args.repeat)
     imp = bench_import(args.repeat)
+    fpb = bench_fixed_points(args.repeat)
     cpu = platform.processor() or platform.machine()
     print(f"Machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"Problem: Wilson-Cowan, {n_sets:.0e} parameter sets x {n_steps:.0e} Euler steps, "
@@ -158,7 +209,12 @@ def main(argv=None):
           f"4.4 s, brainmass 3.0 s (reported) | - | <= 1.5 s |")
     print(f"| `nmanalysis simulate wilson_cowan`, cold cache | {cold:.1f} s | - | - | - |")
     print(f"| `import nmanalysis` | {imp:.3f} s | - | - | <= 0.3 s |")
-    print(f"\n(max |rE_max difference| nmanalysis vs hand kernel on 512 rows: {b['agree']:.1e})")
+    print(f"| `fixed_points` Wilson-Cowan, 110 IE values (all equilibria + eigenvalues) | "
+          f"{fpb['t_nma']:.3f} s | scipy fsolve multi-start loop {fpb['t_scipy']:.1f} s | "
+          f"{fpb['t_scipy'] / fpb['t_nma']:.0f}x | <= 0.3 s |")
+    print(f"| `fixed_points` Wilson-Cowan, 1e4 IE values | {fpb['t_big']:.2f} s | - | - | - |")
+    print(f"\n(max |rE_max difference| nmanalysis vs hand kernel on 512 rows: {b['agree']:.1e}; "
+          f"equilibrium counts identical to the scipy loop: {fpb['same_counts']})")
 
 
 if __name__ == "__main__":

@@ -67,45 +67,53 @@ class _Solver:
         return X, conv == 1, res
 
 
+def _dedup(sol, row, dedup_tol):
+    """Unique solutions per row: (sol (M, n), row (M,)), sorted by row then state."""
+    if sol.shape[0] == 0:
+        return sol, row
+    scale = dedup_tol * np.maximum(1.0, np.abs(sol))
+    # bin to the tolerance, then drop neighbours (in sorted order) that still agree
+    keys = np.column_stack([row, np.round(sol / (dedup_tol * np.maximum(1.0, np.abs(sol)))
+                                          ).astype(np.int64)])
+    _, first = np.unique(keys, axis=0, return_index=True)
+    sol, row, scale = sol[first], row[first], scale[first]
+    order = np.lexsort((*sol.T[::-1], row))
+    sol, row, scale = sol[order], row[order], scale[order]
+    same = (row[1:] == row[:-1]) & np.all(np.abs(sol[1:] - sol[:-1]) <= scale[1:], axis=1)
+    keep = np.concatenate([[True], ~same])
+    return sol[keep], row[keep]
+
+
 def _merge(found, X, ok, rows, lo, hi, dedup_tol):
-    """Add converged, in-box, new solutions of each row to ``found`` (list of arrays)."""
+    """Add converged, in-box solutions to ``found`` = (sol, row); return (found, n_added)."""
     margin = 1e-9 * np.maximum(1.0, np.abs(hi - lo))
     inside = np.all((X.T >= lo - margin) & (X.T <= hi + margin), axis=1)
     keep = ok & inside & np.all(np.isfinite(X), axis=0)
-    added = 0
-    for k in np.flatnonzero(keep):
-        r = rows[k]
-        x = X[:, k]
-        cur = found[r]
-        if cur.shape[0]:
-            close = np.all(np.abs(cur - x) <= dedup_tol * np.maximum(1.0, np.abs(x)), axis=1)
-            if close.any():
-                continue
-        found[r] = np.vstack([cur, x[None]])
-        added += 1
-    return added
+    sol = np.concatenate([found[0], X[:, keep].T])
+    row = np.concatenate([found[1], rows[keep]])
+    before = found[0].shape[0]
+    sol, row = _dedup(sol, row, dedup_tol)
+    return (sol, row), sol.shape[0] - before
 
 
 def _neighbour_guesses(found, shape):
     """Solutions of each sweep point's neighbours along every sweep dim, as new guesses."""
-    if not shape:
+    sol, row = found
+    if not shape or sol.shape[0] == 0:
         return np.zeros((0, 0)), np.zeros(0, np.int64)
-    idx = np.arange(len(found)).reshape(shape)
+    idx = np.array(np.unravel_index(row, shape))          # (ndim, M)
     guesses, rows = [], []
     for axis in range(len(shape)):
         for shift in (-1, 1):
-            src = np.roll(idx, shift, axis=axis)
-            valid = np.ones(shape, bool)
-            sl = [slice(None)] * len(shape)
-            sl[axis] = slice(0, 1) if shift == 1 else slice(-1, None)
-            valid[tuple(sl)] = False
-            for r, s in zip(idx[valid], src[valid]):
-                for x in found[s]:
-                    guesses.append(x)
-                    rows.append(r)
+            nb = idx.copy()
+            nb[axis] += shift
+            valid = (nb[axis] >= 0) & (nb[axis] < shape[axis])
+            if valid.any():
+                guesses.append(sol[valid])
+                rows.append(np.ravel_multi_index(tuple(nb[:, valid]), shape))
     if not guesses:
         return np.zeros((0, 0)), np.zeros(0, np.int64)
-    return np.array(guesses).T, np.array(rows, dtype=np.int64)
+    return np.concatenate(guesses).T, np.concatenate(rows).astype(np.int64)
 
 
 def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None, tol=1e-12,
@@ -195,9 +203,9 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     starts = _starts(lo, hi, n_starts, seed)
     X = np.repeat(starts.T[:, None, :], B, axis=1).reshape(n, B * n_starts)
     rows = np.repeat(np.arange(B), n_starts)
-    found = [np.zeros((0, n)) for _ in range(B)]
+    found = (np.zeros((0, n)), np.zeros(0, np.int64))
     Xs, ok, _ = solver.solve(X, rows)
-    _merge(found, Xs, ok, rows, lo, hi, dedup_tol)
+    found, _ = _merge(found, Xs, ok, rows, lo, hi, dedup_tol)
     passes = 0
     while passes < 6:
         G, grow = _neighbour_guesses(found, grid.shape)
@@ -205,7 +213,8 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
             break
         Gs, gok, _ = solver.solve(G, grow)
         passes += 1
-        if _merge(found, Gs, gok, grow, lo, hi, dedup_tol) == 0:
+        found, added = _merge(found, Gs, gok, grow, lo, hi, dedup_tol)
+        if added == 0:
             break
     return _dataset(model, grid, system, P, found, tol, kind_tol, dict(
         n_starts=n_starts, seed=seed, max_iter=max_iter, dedup_tol=dedup_tol,
@@ -217,14 +226,14 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
 def _dataset(model, grid, system, P, found, tol, kind_tol, options, params):
     import xarray as xr
 
-    n, B = model.n_states, len(found)
-    F = max(1, max(f.shape[0] for f in found))
+    n, B = model.n_states, grid.size
+    sol, row = found                       # sorted by row, then by the states
+    count = np.bincount(row, minlength=B)
+    F = max(1, int(count.max(initial=0)))
     X = np.full((B, F, n), np.nan)
-    count = np.zeros(B, np.int64)
-    for r, f in enumerate(found):
-        f = f[np.lexsort(f.T[::-1])] if f.shape[0] else f
-        X[r, :f.shape[0]] = f
-        count[r] = f.shape[0]
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    slot = np.arange(row.size) - start[row]
+    X[row, slot] = sol
     flat = np.ascontiguousarray(X.reshape(B * F, n).T)
     rows = np.repeat(np.arange(B), F)
     J = np.full((B * F, n, n), np.nan)
