@@ -20,7 +20,7 @@ fp = nma.fixed_points(model, params={"p": np.linspace(-100, 400, 251)})
 
 # %%
 # The pyramidal potential ``y1 - y2`` at every equilibrium
-# -------------------------------------------------------
+# --------------------------------------------------------
 # We add it as a new variable and plot it against ``p``: solid where the
 # equilibrium is stable, dashed where it is not.
 fp["v_pc"] = (fp["y1"] - fp["y2"]).assign_attrs(long_name="pyramidal potential y1 - y2",

@@ -153,7 +153,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         Dims: the sweep dims, ``fp`` (equilibria of one sweep point, sorted by
         the first state, NaN-padded), ``eig``. Variables: one per state,
         ``eig_real``, ``eig_imag`` (sorted by descending real part), ``stable``,
-        ``n_unstable``, ``kind`` (str), ``converged``, ``residual`` (max |f|),
+        ``n_unstable``, ``kind`` (str), ``converged``, ``residual`` (``max |f|``),
         and ``n_fp`` (number found per sweep point).
 
     Notes

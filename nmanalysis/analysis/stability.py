@@ -110,7 +110,7 @@ def stability(model, state, params=None, *, jacobian: bool = False, tol: float =
     dict
         ``eigenvalues`` (sorted by descending real part), ``eigenvectors``
         (columns), ``kind`` (str), ``stable``, ``n_unstable``,
-        ``residual`` (max |f|), and ``jacobian`` when asked.
+        ``residual`` (``max |f|``), and ``jacobian`` when asked.
 
     Examples
     --------
