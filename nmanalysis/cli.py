@@ -1,4 +1,5 @@
-"""The ``nmanalysis`` command line: ``models``, ``info`` and ``simulate``.
+"""The ``nmanalysis`` command line: ``models``, ``info``, ``simulate``, ``fixed-points``
+and ``phase-plane``.
 
 Run ``nmanalysis --help`` or ``nmanalysis COMMAND --help``. MODEL is a library
 name (``nmanalysis models``) or a path to a ``.yaml``/``.yml``/``.toml`` model
@@ -46,6 +47,26 @@ examples:
 A negative start time must be attached with '=':  --t=-10:100
 """
 
+_FIXED_POINTS_EXAMPLES = """\
+examples:
+  nmanalysis fixed-points wilson_cowan --set IE=0
+  nmanalysis fixed-points wilson_cowan --sweep IE=-1:3:81 -o fp.nc --plot fp.png
+  nmanalysis fixed-points fitzhugh_nagumo --bounds v=-3:3 w=-2:3 --plot fhn.png
+  nmanalysis fixed-points jansen_rit --sweep p=0:400:41 --plot jr.png --y y1
+
+The search box of a state defaults to its declared bounds (see 'nmanalysis info
+MODEL'), else -10:10. Equilibria outside the box are not found.
+"""
+
+_PHASE_PLANE_EXAMPLES = """\
+examples:
+  nmanalysis phase-plane wilson_cowan --x rE --y rI --set IE=0 --plot wc_pp.png
+  nmanalysis phase-plane fitzhugh_nagumo --x v --y w --set I=0.5 --traj 0,0 2,1 --plot fhn.png
+  nmanalysis phase-plane jansen_rit --x y1 --y y2 --mode qss --range y1=-20:40 y2=-20:40
+
+A trajectory starting at a negative X0 must be attached with '=':  --traj=-1,0.5
+"""
+
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -75,6 +96,30 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_model_args(p, optional=True)
     _add_simulate_args(p)
     p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser("fixed-points", help="all equilibria in a box (optionally over sweeps)",
+                       description="Find every equilibrium in a box of the state space by "
+                                   "Newton's method from many starts, classify it by the "
+                                   "eigenvalues of the Jacobian, and print a table; optionally "
+                                   "write the result as netCDF and plot it.",
+                       epilog=_FIXED_POINTS_EXAMPLES, usage="%(prog)s MODEL [options]",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_model_args(p, optional=True)
+    _add_fixed_points_args(p)
+    p.set_defaults(func=_cmd_fixed_points)
+
+    p = sub.add_parser("phase-plane", help="nullclines, vector field and equilibria of a "
+                                           "2-D slice",
+                       description="Compute the vector field, the nullclines and the "
+                                   "equilibria in the plane of two states (optionally with "
+                                   "trajectories), print the equilibria; optionally write the "
+                                   "result as netCDF and plot the phase portrait.",
+                       epilog=_PHASE_PLANE_EXAMPLES,
+                       usage="%(prog)s MODEL --x STATE --y STATE [options]",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_model_args(p, optional=True)
+    _add_phase_plane_args(p)
+    p.set_defaults(func=_cmd_phase_plane)
     return parser
 
 
@@ -86,13 +131,28 @@ def _add_model_args(p, optional: bool = False) -> None:
     p.add_argument("--variant", default=None, help="variant of a library model")
 
 
-def _add_simulate_args(p) -> None:
+def _add_set(p, help: str) -> None:
     p.add_argument("--set", dest="sets", metavar="NAME=VALUE", nargs="+", action="extend",
-                   default=[], help="set a parameter, an initial state or a constant input")
+                   default=[], help=help)
+
+
+def _add_sweep(p, what: str = "NAME") -> None:
     p.add_argument("--sweep", dest="sweeps", metavar="NAME=START:STOP:NUM", nargs="+",
                    action="extend", default=[],
-                   help="sweep NAME over NUM values from START to STOP (inclusive); several "
-                        "sweeps form an outer product")
+                   help=f"sweep {what} over NUM values from START to STOP (inclusive); "
+                        "several sweeps form an outer product")
+
+
+def _add_outputs(p, plot_help: str, quiet_help: str) -> None:
+    p.add_argument("-o", "--output", metavar="OUT.nc", default=None,
+                   help="write the result as netCDF")
+    p.add_argument("--plot", metavar="OUT.png", default=None, help=plot_help)
+    p.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
+
+
+def _add_simulate_args(p) -> None:
+    _add_set(p, "set a parameter, an initial state or a constant input")
+    _add_sweep(p)
     p.add_argument("--t", dest="t", metavar="START:STOP", default="0:100",
                    help="time span, or just STOP to start at 0 (default 0:100)")
     p.add_argument("--dt", type=float, default=None,
@@ -112,12 +172,47 @@ def _add_simulate_args(p) -> None:
                    default=[], help="additive white noise of intensity SIGMA on STATE, or "
                                     "Ornstein-Uhlenbeck noise with time constant TAU")
     p.add_argument("--seed", type=int, default=None, help="seed of the noise")
-    p.add_argument("-o", "--output", metavar="OUT.nc", default=None,
-                   help="write the result as netCDF")
-    p.add_argument("--plot", metavar="OUT.png", default=None,
-                   help="plot a single run, or a sweep over one name, to an image file")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="no progress bar and no summary (errors are still reported)")
+    _add_outputs(p, "plot a single run, or a sweep over one name, to an image file",
+                 "no progress bar and no summary (errors are still reported)")
+
+
+def _add_fixed_points_args(p) -> None:
+    _add_set(p, "set a parameter or a constant input")
+    _add_sweep(p, "parameter NAME")
+    p.add_argument("--bounds", metavar="STATE=LOW:HIGH", nargs="+", action="extend",
+                   default=[], help="search box of STATE (default its declared bounds, "
+                                    "else -10:10)")
+    p.add_argument("--n-starts", dest="n_starts", metavar="N", default=None,
+                   help="Newton starting points in the box (default max(64, 32 x states))")
+    _add_outputs(p, "plot the equilibria against the swept parameter (one --sweep), or the "
+                    "phase portrait of a 2-state model (no --sweep)",
+                 "no progress bar and no table (errors are still reported)")
+    p.add_argument("--y", dest="y", metavar="STATE", default=None,
+                   help="state drawn by --plot (default the first state)")
+
+
+def _add_phase_plane_args(p) -> None:
+    p.add_argument("--x", dest="x", metavar="STATE", default=None,
+                   help="state on the horizontal axis")
+    p.add_argument("--y", dest="y", metavar="STATE", default=None,
+                   help="state on the vertical axis")
+    _add_set(p, "set a parameter, a constant input, or the value at which another state is "
+                "held (--mode fixed) or its starting guess (--mode qss)")
+    p.add_argument("--range", dest="ranges", metavar="STATE=LOW:HIGH", nargs="+",
+                   action="extend", default=[],
+                   help="extent of an axis (default the state's declared bounds, else -10:10)")
+    p.add_argument("--resolution", metavar="N", default="41",
+                   help="grid points per axis of the vector field and the nullcline "
+                        "contouring (default 41)")
+    p.add_argument("--mode", default="fixed", metavar="fixed|qss",
+                   help="other states (models with more than 2) held fixed, or slaved to "
+                        "their own nullclines (quasi-steady state); default fixed")
+    p.add_argument("--traj", dest="traj", metavar="X0,Y0", nargs="+", action="extend",
+                   default=[], help="integrate a trajectory from (X0, Y0)")
+    p.add_argument("--t", dest="t", metavar="START:STOP", default="0:50",
+                   help="time span of the trajectories, or just STOP (default 0:50)")
+    _add_outputs(p, "draw the phase portrait to an image file",
+                 "no table (errors are still reported)")
 
 
 # -- entry point --------------------------------------------------------------------------
@@ -305,7 +400,8 @@ def _settings(model, args):
     """--set / --sweep -> {'params': ..., 'y0': ..., 'inputs': ...} and the swept names."""
     import numpy as np
     groups, seen, swept = {"params": {}, "y0": {}, "inputs": {}}, {}, []
-    items = [("--set", s) for s in args.sets] + [("--sweep", s) for s in args.sweeps]
+    items = [("--set", s) for s in args.sets] + \
+            [("--sweep", s) for s in getattr(args, "sweeps", [])]
     for flag, item in items:
         example = "NAME=VALUE, e.g. IE=1.5" if flag == "--set" else \
             "NAME=START:STOP:NUM, e.g. IE=0:2:5"
@@ -392,16 +488,25 @@ def _check_plot(swept, records):
 
 
 # -- simulate: running and reporting ------------------------------------------------------
+_MODEL_EXAMPLES = {"simulate": "nmanalysis simulate wilson_cowan --t 0:100",
+                   "fixed-points": "nmanalysis fixed-points wilson_cowan --set IE=0",
+                   "phase-plane": "nmanalysis phase-plane wilson_cowan --x rE --y rI"}
+# the list options that may swallow a MODEL written after them, and how their items look
+_LIST_OPTIONS = (("sets", "="), ("sweeps", "="), ("noise", "="), ("bounds", "="),
+                 ("ranges", "="), ("traj", ","))
+
+
 def _model_from_lists(args) -> str:
-    """MODEL, also when written after --set/--sweep/--noise values (which swallow it)."""
+    """MODEL, also when written after --set/--sweep/--noise/... values (which swallow it)."""
     if args.model is not None:
         return args.model
-    for items in (args.sets, args.sweeps, args.noise):
-        bare = [i for i, item in enumerate(items) if "=" not in item]
+    for attr, mark in _LIST_OPTIONS:
+        items = getattr(args, attr, None) or []
+        bare = [i for i, item in enumerate(items) if mark not in item]
         if bare:
             return items.pop(bare[-1])
-    raise UsageError("simulate needs a MODEL: a library name (see 'nmanalysis models') or "
-                     "a model file; e.g. nmanalysis simulate wilson_cowan --t 0:100")
+    raise UsageError(f"{args.command} needs a MODEL: a library name (see 'nmanalysis "
+                     f"models') or a model file; e.g. {_MODEL_EXAMPLES[args.command]}")
 
 
 def _check_method(method: str) -> str:
@@ -517,20 +622,24 @@ def _label(model, ds, name: str, meaning: bool = False) -> str:
     return f"{name}{extra}{_unit(units)}"
 
 
-def _plot(model, ds, dim, path: Path) -> None:
-    """Time series (full record) and/or reductions against the swept value."""
+def _new_figure(figsize):
+    """A matplotlib Figure outside pyplot (no global state, no GUI backend)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
 
+
+def _plot(model, ds, dim, path: Path) -> None:
+    """Time series (full record) and/or reductions against the swept value."""
     states = list(model.state_names)
     reductions = [r for r in ("max", "min", "mean") if f"{states[0]}_{r}" in ds]
     if dim is not None and "time" not in ds.dims and not reductions:
         reductions = ["final"]
     columns = (["series"] if "time" in ds.dims else []) + \
               (["reductions"] if dim is not None and reductions else [])
-    fig = Figure(figsize=(6.5 * len(columns) + (1.5 if dim else 0.5), 1.2 + 2.2 * len(states)),
-                 layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = _new_figure((6.5 * len(columns) + (1.5 if dim else 0.5), 1.2 + 2.2 * len(states)))
     axes = fig.subplots(len(states), len(columns), squeeze=False, sharex="col")
     for col, kind in enumerate(columns):
         for row, state in enumerate(states):
@@ -539,6 +648,7 @@ def _plot(model, ds, dim, path: Path) -> None:
                 _plot_series(ax, ds, state, dim, first=row == 0)
             else:
                 _plot_reductions(ax, ds, state, dim, reductions, first=row == 0)
+            ax.set_xlabel("")
             ax.set_ylabel(_label(model, ds, state))
             ax.set_title(model.state_info[state].description, fontsize=9, loc="left")
             ax.grid(alpha=0.3)
@@ -549,12 +659,20 @@ def _plot(model, ds, dim, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def _plot_title(model, ds) -> str:
+def _changed_params(model, ds) -> list[str]:
+    """``name=value`` of the fixed parameters that differ from the model's defaults."""
     import json
     fixed = json.loads(ds.attrs.get("fixed_params", "{}"))
-    changed = [f"{k}={v:g}" for k, v in fixed.items() if v != model.params.get(k)]
-    title = f"{model.name}{' ' + model.variant if model.variant else ''}: " \
-            f"{ds.attrs.get('method')}"
+    return [f"{k}={v:g}" for k, v in fixed.items() if v != model.params.get(k)]
+
+
+def _model_title(model) -> str:
+    return f"{model.name}{' ' + model.variant if model.variant else ''}"
+
+
+def _plot_title(model, ds) -> str:
+    changed = _changed_params(model, ds)
+    title = f"{_model_title(model)}: {ds.attrs.get('method')}"
     if ds.attrs.get("dt") is not None:
         title += f", dt={ds.attrs['dt']:g}{_unit(model.time_units, ' {}')}"
     if changed:
@@ -563,47 +681,40 @@ def _plot_title(model, ds) -> str:
     return title + (f"; {n_failed} failed trajectories (gaps)" if n_failed else "")
 
 
-def _shown(n: int):
-    """Indices of at most _MAX_LINES evenly spread sweep values."""
-    import numpy as np
-    return np.unique(np.linspace(0, n - 1, min(n, _MAX_LINES)).round().astype(int))
-
-
-def _norm_cmap(values):
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
-    lo, hi = float(values.min()), float(values.max())
-    return Normalize(lo, hi if hi > lo else lo + 1), colormaps["viridis"]
-
-
 def _plot_series(ax, ds, state, dim, *, first):
-    import numpy as np
-    if dim is None:
-        ax.plot(ds["time"], ds[state], lw=1.2, color="C0")
-        return
-    values = np.asarray(ds[dim], dtype=float)
-    norm, cmap = _norm_cmap(values)
-    shown = _shown(values.size)
-    for i in shown:
-        ax.plot(ds["time"], ds[state].isel({dim: i}), lw=1.0, color=cmap(norm(values[i])))
-    if first and shown.size < values.size:
-        ax.set_title(f"{shown.size} of {values.size} values shown", fontsize=8, loc="right")
+    from .plot import timeseries
+    timeseries(ds, [state], ax=ax, max_lines=_MAX_LINES)
+    ax.get_legend().remove()  # one state per axes: the y label names it
+    n = ds.sizes[dim] if dim is not None else 1
+    if first and n > _MAX_LINES:
+        ax.set_title(f"{_MAX_LINES} of {n} values shown", fontsize=8, loc="right")
 
 
 def _colorbar(fig, axes, model, ds, dim):
+    """Colour scale of the sweep lines; ``timeseries`` colours them by sweep position."""
     import numpy as np
+    from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
-    norm, cmap = _norm_cmap(np.asarray(ds[dim], dtype=float))
-    fig.colorbar(ScalarMappable(norm, cmap), ax=list(axes), label=_label(model, ds, dim, True))
+    from matplotlib.colors import Normalize
+    values = np.asarray(ds[dim], dtype=float)
+    lo, hi = float(values.min()), float(values.max())
+    cmap = colormaps["viridis" if values[-1] >= values[0] else "viridis_r"]
+    fig.colorbar(ScalarMappable(Normalize(lo, hi if hi > lo else lo + 1), cmap),
+                 ax=list(axes), label=_label(model, ds, dim, True))
 
 
 def _plot_reductions(ax, ds, state, dim, reductions, *, first):
+    """min/max with ``sweep_envelope``; mean and final values as lines."""
     x = ds[dim]
+    if "max" in reductions and "min" in reductions:
+        from .plot import sweep_envelope
+        ax.fill_between(x, ds[f"{state}_min"], ds[f"{state}_max"], color="0.88", lw=0,
+                        label="min-max envelope", zorder=0)
+        for artist, name in zip(sweep_envelope(ds, state, ax=ax, param=dim), ("max", "min")):
+            artist.set_label(name)  # the legend is drawn once, for every row
+        reductions = [r for r in reductions if r not in ("min", "max")]
     styles = {"max": ("C3", "^"), "min": ("C0", "v"), "mean": ("C2", "o"),
               "final": ("C1", "o")}
-    if "max" in reductions and "min" in reductions:
-        ax.fill_between(x, ds[f"{state}_min"], ds[f"{state}_max"], color="0.85", lw=0,
-                        label="min-max envelope")
     for r in reductions:
         var = state if r == "final" else f"{state}_{r}"
         color, marker = styles[r]
@@ -611,6 +722,369 @@ def _plot_reductions(ax, ds, state, dim, reductions, *, first):
                 label="final value" if r == "final" else r)
     if first:
         ax.legend(fontsize=8, loc="best")
+    elif ax.get_legend() is not None:
+        ax.get_legend().remove()
+
+
+# -- fixed-points / phase-plane: reading the options --------------------------------------
+def _count(text: str, flag: str, minimum: int) -> int:
+    if not text.strip().isdigit() or int(text) < minimum:
+        raise UsageError(f"{flag} {text!r}: must be a whole number >= {minimum}")
+    return int(text)
+
+
+def _intervals(model, items, flag: str, allowed=None) -> dict:
+    """STATE=LOW:HIGH items -> {state: (low, high)}."""
+    out = {}
+    for item in items:
+        name, text = _split(item, flag, "STATE=LOW:HIGH, e.g. rE=0:1")
+        if name not in model.state_names:
+            raise UsageError(f"{flag} {item}: {name!r} is not a state of model "
+                             f"{model.name!r}; states are {list(model.state_names)}")
+        if allowed is not None and name not in allowed:
+            raise UsageError(f"{flag} {item}: {name!r} is not an axis of the plane; the axes "
+                             f"are {list(allowed)}")
+        if name in out:
+            raise UsageError(f"{flag}: {name!r} is given twice")
+        parts = text.split(":")
+        if len(parts) != 2:
+            raise UsageError(f"{flag} {item!r} is malformed; expected STATE=LOW:HIGH, "
+                             "e.g. rE=0:1")
+        lo, hi = (_number(part, f"{flag} {item}") for part in parts)
+        if not lo < hi:
+            raise UsageError(f"{flag} {item}: LOW must be less than HIGH")
+        out[name] = (lo, hi)
+    return out
+
+
+def _state(model, name: str, flag: str) -> str:
+    if name not in model.state_names:
+        raise UsageError(f"{flag} {name!r} is not a state of model {model.name!r}; states "
+                         f"are {list(model.state_names)}")
+    return name
+
+
+def _with_inputs(model, values: dict):
+    """The model with other constant values of its inputs (phase_plane takes none)."""
+    if not values:
+        return model
+    from .model import Model
+    spec = model.to_dict()
+    for name, value in values.items():
+        spec["inputs"][name]["value"] = float(value)
+    return Model(**spec)
+
+
+def _fmt(value, spec: str = ".6g") -> str:
+    value = float(value)
+    return "nan" if math.isnan(value) else format(value, spec)
+
+
+def _equilibrium_rows(states, kinds, stable, eig_real, residual, coords) -> list[tuple]:
+    """Rows #, states..., kind, stable, max Re, residual of the table of equilibria."""
+    import numpy as np
+    rows = []
+    for k, kind in enumerate(kinds):
+        re = eig_real[k]
+        rows.append((k, *(_fmt(coords[s][k]) for s in states), kind,
+                     "yes" if stable[k] else "no",
+                     _fmt(np.nanmax(re), ".4g") if np.isfinite(re).any() else "-",
+                     _fmt(residual[k], ".1e")))
+    return rows
+
+
+def _equilibrium_table(model, states, rows) -> list[str]:
+    rate = _unit(f"1/{model.time_units}" if model.time_units and model.time_units != "1"
+                 else "")
+    return _table(("#", *states, "kind", "stable", f"max Re(eig){rate}", "residual"), rows)
+
+
+def _elide(rows, ncols: int, keep: int = 10) -> list:
+    """A long table shortened for reading.
+
+    Runs of rows that agree in their last ``2`` columns (number and kinds of
+    equilibria) keep their first and last row around a '...' row; if that is
+    still long, only the first and last ``keep`` rows are kept.
+    """
+    def gap(n, alike=" alike"):
+        return ("...", *[""] * (ncols - 2), f"({n} more rows{alike})")
+
+    if len(rows) <= 2 * keep + 1:
+        return rows
+    out, i = [], 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1][-2:] == rows[i][-2:]:
+            j += 1
+        out += [rows[i], gap(j - i - 1), rows[j]] if j - i > 2 else rows[i:j + 1]
+        i = j + 1
+    if len(out) <= 4 * keep:
+        return out
+    return [*rows[:keep], gap(len(rows) - 2 * keep, ""), *rows[-keep:]]
+
+
+def _box_text(ds, states) -> str:
+    import json
+    box = json.loads(ds.attrs.get("box", "{}"))
+    return ", ".join(f"{s} in [{box[s][0]:g}, {box[s][1]:g}]" for s in states if s in box)
+
+
+# -- fixed-points -------------------------------------------------------------------------
+def _cmd_fixed_points(args) -> int:
+    import numpy as np
+    model = _load(_model_from_lists(args), args.variant)
+    groups, swept = _settings(model, args)
+    if groups["y0"]:
+        name = next(iter(groups["y0"]))
+        raise UsageError(f"{name!r} is a state: fixed-points solves for the states; limit "
+                         f"the search with --bounds {name}=LOW:HIGH")
+    swept_inputs = [k for k, v in groups["inputs"].items() if np.ndim(v)]
+    if swept_inputs:
+        raise UsageError(f"--sweep {swept_inputs[0]}: inputs are constant for fixed-points; "
+                         f"set one value with --set {swept_inputs[0]}=VALUE")
+    bounds = _intervals(model, args.bounds, "--bounds")
+    n_starts = _count(args.n_starts, "--n-starts", 1) if args.n_starts is not None else None
+    y = _state(model, args.y, "--y") if args.y is not None else None
+    output = _check_output(args.output, "-o") if args.output else None
+    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+    portrait = None
+    if y is not None and plot is None:
+        raise UsageError("--y chooses the state drawn by --plot; give --plot OUT.png too")
+    if plot is not None:
+        if len(swept) > 1:
+            raise UsageError(f"--plot draws a sweep over one parameter; got sweeps over "
+                             f"{swept}")
+        if not swept:
+            if model.n_states != 2:
+                raise UsageError(f"--plot without --sweep draws the phase portrait of a "
+                                 f"2-state model; {model.name!r} has {model.n_states} states "
+                                 f"{list(model.state_names)}: add one --sweep, or use "
+                                 "'nmanalysis phase-plane MODEL --x STATE --y STATE'")
+            a, b = model.state_names
+            portrait = (b, a) if y == a else (a, b)  # --y picks the vertical axis
+
+    from .analysis.equilibria import fixed_points
+    start = time.perf_counter()
+    ds = fixed_points(model, params=groups["params"], inputs=groups["inputs"],
+                      bounds=bounds, n_starts=n_starts,
+                      progress=False if args.quiet else None)
+    wall = time.perf_counter() - start
+    if not args.quiet:
+        print("\n".join(_fixed_points_report(model, ds, args, swept, wall)))
+    if output is not None:
+        _write(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
+    if plot is not None:
+        def draw():
+            if swept:
+                _plot_equilibria(model, ds, y, plot)
+            else:
+                _plot_portrait(model, _portrait_of(model, groups, bounds, *portrait), plot)
+        _write(draw, plot, "--plot", args.quiet)
+    return 0
+
+
+def _fixed_points_report(model, ds, args, swept, wall) -> list[str]:
+    states = list(model.state_names)
+    variant = f" (variant {model.variant!r})" if model.variant else ""
+    rows = [("model", f"{model.name}{variant}")]
+    if args.sets:
+        rows.append(("set", ", ".join(args.sets)))
+    rows.append(("search box", f"{_box_text(ds, states)}; "
+                               f"{ds.attrs.get('n_starts')} Newton starts"))
+    if swept:
+        rows.append(("sweep", "; ".join(f"{d}: {ds.sizes[d]} values from "
+                                        f"{float(ds[d].min()):g} to {float(ds[d].max()):g}"
+                                        for d in swept)))
+    rows.append(("wall time", f"{wall:.2f} s"))
+    lines = [f"{k:<13} {v}" for k, v in rows]
+    if not swept:
+        n = int(ds["n_fp"])
+        lines += ["", f"{n} equilibri{'um' if n == 1 else 'a'}" + (":" if n else
+                  " in the box; widen it with --bounds or add starts with --n-starts")]
+        if n:
+            rows = _equilibrium_rows(
+                states, [str(k) for k in ds["kind"].values[:n]], ds["stable"].values[:n],
+                ds["eig_real"].values[:n], ds["residual"].values[:n],
+                {s: ds[s].values[:n] for s in states})
+            lines += _equilibrium_table(model, states, rows)
+        return lines
+    return lines + [""] + _sweep_lines(ds, swept)
+
+
+def _sweep_lines(ds, swept) -> list[str]:
+    """One row per sweep point: its coordinates, number and kinds of equilibria."""
+    from collections import Counter
+
+    import numpy as np
+    counts = ds["n_fp"].transpose(*swept).values
+    kinds = ds["kind"].transpose(*swept, "fp").values
+    coords = [ds[d].values for d in swept]
+    rows = []
+    for idx in np.ndindex(counts.shape):
+        n = int(counts[idx])
+        rows.append((*(f"{coords[i][j]:g}" for i, j in enumerate(idx)), n,
+                     ", ".join(str(k) for k in kinds[idx][:n]) or "-"))
+    heads = (*swept, "n", "kinds (by increasing first state)")
+    lines = ["equilibria per sweep point:",
+             *_table(heads, _elide(rows, len(heads)))]
+    tally = Counter(int(c) for c in counts.ravel())
+    lines.append("")
+    lines.append("sweep points with " + ", ".join(
+        f"{n} equilibri{'um' if n == 1 else 'a'}: {tally[n]}" for n in sorted(tally)))
+    if len(swept) == 1 and counts.size > 1:
+        d, c = swept[0], counts
+        changes = [f"{d} = {coords[0][i]:g} .. {coords[0][i + 1]:g} ({c[i]} -> {c[i + 1]})"
+                   for i in range(c.size - 1) if c[i] != c[i + 1]]
+        if changes:
+            shown = changes[:6] + (["..."] if len(changes) > 6 else [])
+            lines.append("the number changes between " + ", ".join(shown))
+    if tally.get(0):
+        lines.append("note: no equilibrium in the box at some points; widen it with --bounds "
+                     "or add starts with --n-starts")
+    return lines
+
+
+def _plot_equilibria(model, ds, y, path: Path) -> None:
+    from .plot import equilibria
+    fig = _new_figure((7.0, 4.5))
+    ax = fig.subplots()
+    equilibria(ds, y=y, ax=ax)
+    ax.grid(alpha=0.3)
+    changed = _changed_params(model, ds)
+    title = f"{_model_title(model)}: equilibria" + ("; " + ", ".join(changed) if changed
+                                                    else "")
+    ax.set_title(title, fontsize=10)
+    fig.savefig(path, dpi=120)
+
+
+def _portrait_of(model, groups, ranges, x, y, **options):
+    from .analysis.phase_plane import phase_plane
+    return phase_plane(_with_inputs(model, groups["inputs"]), x, y, params=groups["params"],
+                       ranges={s: r for s, r in ranges.items() if s in (x, y)}, **options)
+
+
+def _plot_portrait(model, ds, path: Path, note: str = "") -> None:
+    from .plot import phase_portrait
+    fig = _new_figure((8.0, 5.0))
+    ax = fig.subplots()
+    phase_portrait(ds, ax=ax, legend=False)
+    # beside the plane, where it hides neither nullclines nor equilibria
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small",
+              borderaxespad=0.0)
+    changed = _changed_params(model, ds)
+    title = f"{_model_title(model)}: phase plane" + ("; " + ", ".join(changed) if changed
+                                                     else "")
+    ax.set_title(title + (f"\n{note}" if note else ""), fontsize=10)
+    fig.savefig(path, dpi=120)
+
+
+# -- phase-plane --------------------------------------------------------------------------
+def _trajectories(items) -> list[tuple[float, float]]:
+    out = []
+    for item in items:
+        parts = item.split(",")
+        if len(parts) != 2 or not all(p.strip() for p in parts):
+            raise UsageError(f"--traj {item!r} is malformed; expected X0,Y0, e.g. --traj "
+                             "0.1,0.2 (a negative X0 attached with '=': --traj=-1,0.5)")
+        out.append(tuple(_number(p, f"--traj {item}") for p in parts))
+    return out
+
+
+def _cmd_phase_plane(args) -> int:
+    model = _load(_model_from_lists(args), args.variant)
+    states = list(model.state_names)
+    if args.x is None or args.y is None:
+        raise UsageError(f"phase-plane needs --x and --y: two states of model "
+                         f"{model.name!r} {states}; e.g. --x {states[0]} --y "
+                         f"{states[1] if len(states) > 1 else states[0]}")
+    x, y = _state(model, args.x, "--x"), _state(model, args.y, "--y")
+    if x == y:
+        raise UsageError(f"--x and --y must be different states; both are {x!r}")
+    groups, _ = _settings(model, args)
+    axes = [s for s in groups["y0"] if s in (x, y)]
+    if axes:
+        raise UsageError(f"--set {axes[0]}: {axes[0]!r} is an axis of the plane; choose its "
+                         f"extent with --range {axes[0]}=LOW:HIGH or start a trajectory "
+                         "with --traj X0,Y0")
+    ranges = _intervals(model, args.ranges, "--range", allowed=(x, y))
+    resolution = _count(args.resolution, "--resolution", 3)
+    if args.mode not in ("fixed", "qss"):
+        raise UsageError(f"--mode {args.mode!r}: must be 'fixed' (other states held) or "
+                         "'qss' (other states slaved to their nullclines)")
+    traj = _trajectories(args.traj)
+    t_span = _time_span(args.t)
+    output = _check_output(args.output, "-o") if args.output else None
+    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+
+    start = time.perf_counter()
+    ds = _portrait_of(model, groups, ranges, x, y, resolution=resolution,
+                      others=groups["y0"], mode=args.mode, trajectories=traj or None,
+                      t=t_span)
+    wall = time.perf_counter() - start
+    if not args.quiet:
+        print("\n".join(_phase_plane_report(model, ds, args, x, y, wall)))
+    if output is not None:
+        _write(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
+    if plot is not None:
+        note = _others_text(model, ds)
+        _write(lambda: _plot_portrait(model, ds, plot, note and f"other states {note}"), plot,
+               "--plot", args.quiet)
+    return 0
+
+
+def _others_text(model, ds) -> str:
+    """How the states off the plane are treated ('' for a 2-state model)."""
+    import json
+    if model.n_states == 2:
+        return ""
+    if ds.attrs.get("mode") == "qss":
+        return "slaved to their nullclines (--mode qss)"
+    others = json.loads(ds.attrs.get("others", "{}"))
+    return "held at " + ", ".join(f"{k}={v:g}" for k, v in others.items())
+
+
+def _phase_plane_report(model, ds, args, x, y, wall) -> list[str]:
+    import numpy as np
+    variant = f" (variant {model.variant!r})" if model.variant else ""
+    rows = [("model", f"{model.name}{variant}")]
+    if args.sets:
+        rows.append(("set", ", ".join(args.sets)))
+    xs, ys = ds[x].values, ds[y].values
+    rows.append(("plane", f"{x} in [{xs[0]:g}, {xs[-1]:g}] x {y} in [{ys[0]:g}, {ys[-1]:g}]"
+                          f"; {xs.size} x {ys.size} grid"))
+    if model.n_states > 2:
+        rows.append(("other states", _others_text(model, ds)))
+    for k, s in enumerate((x, y)):
+        res = ds[f"nullcline_{s}_residual"].values
+        units = _unit(ds[f"nullcline_{s}_residual"].attrs.get("units", ""), " {}")
+        if res.size:
+            pieces = np.unique(ds[f"nullcline_{s}_segment"].values).size
+            text = (f"{s}: {res.size} vertices in {pieces} "
+                    f"piece{'s' if pieces > 1 else ''}, max |d{s}/dt| = {res.max():.1e}{units}")
+        else:
+            text = f"{s}: none in the plane"
+        rows.append(("nullclines" if k == 0 else "", text))
+    if "traj_x" in ds:
+        failed = int(np.count_nonzero(ds["traj_status"].values))
+        tu = _unit(model.time_units, " {}")
+        rows.append(("trajectories", f"{ds.sizes['traj']}, t = {float(ds['time'][0]):g} .. "
+                                     f"{float(ds['time'][-1]):g}{tu}"
+                                     + (f" ({failed} failed)" if failed else "")))
+    rows.append(("wall time", f"{wall:.2f} s"))
+    lines = [f"{k:<13} {v}" for k, v in rows]
+    n = ds.sizes.get("fp", 0)
+    of = ds.attrs.get("eigenvalues_of", "")
+    lines += ["", f"{n} equilibri{'um' if n == 1 else 'a'} in the plane"
+              + (f" (kind from the {of}):" if n else "")]
+    if n:
+        lines += _equilibrium_table(model, (x, y), _equilibrium_rows(
+            (x, y), [str(k) for k in ds["fp_kind"].values], ds["fp_stable"].values,
+            ds["fp_eig_real"].values, ds["fp_residual"].values,
+            {x: ds["fp_x"].values, y: ds["fp_y"].values}))
+    if model.n_states > 2 and ds.attrs.get("mode") == "fixed":
+        lines.append("note: with the other states held fixed these are equilibria of the "
+                     "slice, not of the model; --mode qss gives true equilibria")
+    return lines
 
 
 if __name__ == "__main__":

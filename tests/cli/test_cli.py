@@ -142,6 +142,15 @@ def test_sweep_full_plot_and_states(capsys, tmp_path):
         assert '"wEE": 10.0' in ds.attrs["fixed_params"]
 
 
+def test_descending_sweep_mean_plot(capsys, tmp_path):
+    # time series through nma.plot.timeseries, the mean (no min/max) through cli's own code
+    png = tmp_path / "mean.png"
+    code, _, err = run(capsys, "simulate", "wilson_cowan", "--sweep", "IE=2:0:5", "--record",
+                       "full,mean", "--t", "0:5", "--dt", "0.01", "--plot", png, "--quiet")
+    assert code == 0, err
+    assert png.read_bytes()[:8] == PNG_MAGIC
+
+
 def test_noise_and_model_file(capsys, tmp_path, fhn):
     import nmanalysis as nma
     path = tmp_path / "fhn.yaml"
