@@ -21,7 +21,8 @@ from .models import get_model, list_models
 
 __all__ = [
     "__version__", "Model", "get_model", "list_models", "load_model", "save_model",
-    "simulate", "fixed_points", "stability", "phase_plane", "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
+    "simulate", "fixed_points", "stability", "phase_plane", "continuation", "special_points",
+    "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
     "NMAError", "ModelError", "CompileError", "OptionsError", "SimulationError",
     "ConvergenceWarning", "plot",
 ]
@@ -32,6 +33,8 @@ _LAZY = {
     "fixed_points": "nmanalysis.analysis.equilibria",
     "stability": "nmanalysis.analysis.stability",
     "phase_plane": "nmanalysis.analysis.phase_plane",
+    "continuation": "nmanalysis.analysis.continuation",
+    "special_points": "nmanalysis.analysis.continuation",
     "Step": "nmanalysis.integrate.inputs",
     "Pulse": "nmanalysis.integrate.inputs",
     "Ramp": "nmanalysis.integrate.inputs",

@@ -29,7 +29,7 @@ __all__ = ["cache_dir", "load_source_module", "clear_cache", "STATS", "GENERATOR
 
 #: version of the code generator; part of every cache key (the generator's and
 #: the templates' text are hashed into the key too)
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 
 #: process-wide counters: source files reused / written, modules imported
 STATS = {"source_hits": 0, "source_writes": 0, "rebuilds": 0}

@@ -127,16 +127,25 @@ def _body(exprs, printer, indent):
     return lines, [printer.doprint(e) for e in reduced]
 
 
-def _scalar_kernel(name, exprs, sym, shape):
-    """``name(t, y, p, out)``; ``shape`` = None (vector) or ncols (matrix, row-major)."""
+def _scalar_kernel(name, exprs, sym, shape, vectors=()):
+    """``name(t, y, p, [vectors...,] out)``; ``shape`` = None (vector) or ncols (row-major).
+
+    ``vectors`` lists ``(argument name, symbols)`` of extra vector arguments
+    (the directions of derivative contractions).
+    """
     names = {s: f"y{i}" for i, s in enumerate(sym.y)}
     names.update({s: f"p{i}" for i, s in enumerate((*sym.p, *sym.u))})
+    for arg, syms in vectors:
+        names.update({s: f"{arg}{i}" for i, s in enumerate(syms)})
     names[sym.t] = "t"
     printer = KernelPrinter(names)
     ind = "    "
-    lines = [_DECORATOR, f"def {name}(t, y, p, out):"]
+    args = "".join(f"{arg}, " for arg, _ in vectors)
+    lines = [_DECORATOR, f"def {name}(t, y, p, {args}out):"]
     lines += [f"{ind}y{i} = y[{i}]" for i in range(len(sym.y))]
     lines += [f"{ind}p{i} = p[{i}]" for i in range(len(sym.p) + len(sym.u))]
+    for arg, syms in vectors:
+        lines += [f"{ind}{arg}{i} = {arg}[{i}]" for i in range(len(syms))]
     assign, outs = _body(exprs, printer, ind)
     lines += assign
     for k, text in enumerate(outs):
@@ -230,8 +239,10 @@ def kernel_source(model) -> str:
     """Full source text of a model's kernel module.
 
     Kernels: ``rhs``, ``jac`` (n x n), ``jac_p`` (n x n_params), ``jac_diag``,
-    ``observables`` (scalar form) and ``rhs_block``, ``jac_diag_block``,
-    ``observables_block`` (block form).
+    ``observables``, ``d2(t, y, p, u, v, out)`` = B(u, v) and
+    ``d3(t, y, p, u, v, w, out)`` = C(u, v, w) (the second and third derivative
+    multilinear forms, exact) in scalar form; ``rhs_block``, ``jac_diag_block``,
+    ``observables_block`` in block form.
     """
     sym = model.symbolic
     n, n_p = len(sym.y), len(sym.p)
@@ -247,6 +258,13 @@ def kernel_source(model) -> str:
     parts.append(_scalar_kernel("jac_p", jac_p, sym, max(n_p, 1)))
     parts.append(_scalar_kernel("jac_diag", diag, sym, None))
     parts.append(_scalar_kernel("observables", obs, sym, None))
+    u = [sp.Symbol(f"_u{i}", real=True) for i in range(n)]
+    v = [sp.Symbol(f"_v{i}", real=True) for i in range(n)]
+    w = [sp.Symbol(f"_w{i}", real=True) for i in range(n)]
+    d2 = list(sym.second_derivative(u, v))
+    parts.append(_scalar_kernel("d2", d2, sym, None, [("u", u), ("v", v)]))
+    d3 = [sum(sp.diff(d2[i], sym.y[k]) * w[k] for k in range(n)) for i in range(n)]
+    parts.append(_scalar_kernel("d3", d3, sym, None, [("u", u), ("v", v), ("w", w)]))
     blocks, derived = hoist_parameter_terms(rhs + diag + obs, sym.p)
     b_rhs, b_diag, b_obs = blocks[:n], blocks[n:2 * n], blocks[2 * n:]
     parts.append(f"N_DERIVED = {len(derived)}\n")

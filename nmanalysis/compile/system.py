@@ -13,7 +13,8 @@ from .cache import GENERATOR_VERSION, load_source_module
 __all__ = ["CompiledSystem", "compile_model"]
 
 _HERE = Path(__file__).resolve().parent
-_KERNELS = ("rhs", "jac", "jac_p", "jac_diag", "observables", "rhs_block", "jac_diag_block",
+_KERNELS = ("rhs", "jac", "jac_p", "jac_diag", "observables", "d2", "d3", "rhs_block",
+            "jac_diag_block",
             "observables_block", "derived_block", "run_fixed", "run_adaptive", "newton_batch",
             "jac_batch", "rhs_batch")
 _TEMPLATES = ("drivers.py", "solvers.py")

@@ -15,6 +15,28 @@ from .parse import to_sympy
 __all__ = ["SymbolicModel"]
 
 
+def _logistic_form(expr):
+    """Rewrite ``1/(1 + exp(a))`` as ``Logistic(-a)``.
+
+    Same value, but its derivatives stay finite where ``exp(a)`` overflows
+    (``exp(a)/(1 + exp(a))**2`` would be inf/inf), and they are shorter.
+    """
+    from .functions import Logistic
+
+    def is_target(e):
+        if not (isinstance(e, sp.Pow) and e.exp == -1 and isinstance(e.base, sp.Add)):
+            return False
+        args = e.base.args
+        return (len(args) == 2 and sp.S.One in args
+                and any(isinstance(a, sp.exp) for a in args))
+
+    def rewrite(e):
+        arg = next(a for a in e.base.args if isinstance(a, sp.exp)).args[0]
+        return Logistic(-arg)
+
+    return expr.replace(is_target, rewrite)
+
+
 class SymbolicModel:
     """Sympy symbols, right-hand sides and derivatives of a :class:`Model`.
 
@@ -47,7 +69,9 @@ class SymbolicModel:
             names[key] = expr
             obs.append(expr)
         self.observables = tuple(obs)
-        self.rhs = tuple(to_sympy(eq_trees[k], names, helpers) for k in model.state_names)
+        self.rhs = tuple(_logistic_form(to_sympy(eq_trees[k], names, helpers))
+                         for k in model.state_names)
+        self.observables = tuple(_logistic_form(o) for o in self.observables)
         self._jac = None
         self._jac_p = None
 

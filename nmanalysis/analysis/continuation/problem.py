@@ -1,0 +1,173 @@
+"""What to continue (problem), how (algorithm) and within which limits (options)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..._checks import check_names
+from ...errors import OptionsError
+
+__all__ = ["ContinuationProblem", "ContinuationOptions", "PseudoArclength"]
+
+
+class ContinuationProblem:
+    """Equilibria ``f(x, p) = 0`` of a model as one parameter ``p`` varies.
+
+    Parameters
+    ----------
+    model : Model
+    param : str
+        The free parameter.
+    params : dict, optional
+        Values of the other parameters (model defaults otherwise).
+    inputs : dict, optional
+        Constant values of the model's inputs.
+
+    The compiled kernels give f, its Jacobians in x and p, and the exact
+    second and third derivative forms used by the normal forms.
+    """
+
+    def __init__(self, model, param, params=None, inputs=None):
+        from ...compile import compile_model
+
+        if param not in model.param_names:
+            raise OptionsError(f"the free parameter must be one of {list(model.param_names)}; "
+                               f"got {param!r}")
+        if model.uses_time():
+            raise OptionsError(f"model {model.name!r} depends on time `t`; continuation of "
+                               "equilibria needs an autonomous model")
+        params = check_names(params, model.param_names, "params")
+        inputs = check_names(inputs, model.input_names, "inputs")
+        for k, v in {**params, **inputs}.items():
+            if np.ndim(v) != 0:
+                raise OptionsError(f"`{k}` must be a single number for continuation")
+        self.model, self.param = model, param
+        self.system = compile_model(model)
+        self.n = model.n_states
+        self.ip = model.param_names.index(param)
+        self.pvec = self.system.parameter_vector(params, inputs,
+                                                 {**model.params, **model.inputs})
+        self.fixed = {k: float(self.pvec[i]) for i, k in enumerate(model.param_names)
+                      if k != param}
+        self._buf = np.empty(self.n)
+        self._jac = np.empty((self.n, self.n))
+        self._jp = np.empty((self.n, len(model.param_names) or 1))
+
+    def _p(self, p):
+        v = self.pvec.copy()
+        v[self.ip] = p
+        return v
+
+    def f(self, x, p):
+        out = np.empty(self.n)
+        self.system.rhs(0.0, np.ascontiguousarray(x, float), self._p(p), out)
+        return out
+
+    def jac(self, x, p):
+        out = np.empty((self.n, self.n))
+        self.system.jac(0.0, np.ascontiguousarray(x, float), self._p(p), out)
+        return out
+
+    def jac_p(self, x, p):
+        self.system.jac_p(0.0, np.ascontiguousarray(x, float), self._p(p), self._jp)
+        return self._jp[:, self.ip].copy()
+
+    def d2(self, x, p, u, v):
+        out = np.empty(self.n)
+        self.system.d2(0.0, np.ascontiguousarray(x, float), self._p(p),
+                       np.ascontiguousarray(u, float), np.ascontiguousarray(v, float), out)
+        return out
+
+    def d3(self, x, p, u, v, w):
+        out = np.empty(self.n)
+        self.system.d3(0.0, np.ascontiguousarray(x, float), self._p(p),
+                       np.ascontiguousarray(u, float), np.ascontiguousarray(v, float),
+                       np.ascontiguousarray(w, float), out)
+        return out
+
+    def B(self, x, p, u, v):
+        """Complex bilinear form B(u, v) from the real kernel (multilinearity)."""
+        u, v = np.asarray(u, complex), np.asarray(v, complex)
+        ur, ui, vr, vi = u.real, u.imag, v.real, v.imag
+        re = self.d2(x, p, ur, vr) - self.d2(x, p, ui, vi)
+        im = self.d2(x, p, ur, vi) + self.d2(x, p, ui, vr)
+        return re + 1j * im
+
+    def C(self, x, p, u, v, w):
+        """Complex trilinear form C(u, v, w) from the real kernel."""
+        parts = [(np.asarray(a, complex).real, np.asarray(a, complex).imag) for a in (u, v, w)]
+        out = np.zeros(self.n, complex)
+        for a in range(2):
+            for b in range(2):
+                for c in range(2):
+                    coef = (1j) ** (a + b + c)
+                    out += coef * self.d3(x, p, parts[0][a], parts[1][b], parts[2][c])
+        return out
+
+
+@dataclass(frozen=True)
+class ContinuationOptions:
+    """Limits and tolerances of a continuation run.
+
+    Attributes
+    ----------
+    p_range : (float, float)
+        The branch stops when the free parameter leaves this interval.
+    ds, ds_min, ds_max : float
+        Initial, smallest and largest arclength step (in the scaled (x, p) space).
+    max_points : int
+        Points per direction from the start.
+    tol : float
+        Newton tolerance on ``max|f|`` and on the correction.
+    max_newton : int
+        Corrector iterations before a step counts as failed (and is halved).
+    locate_tol : float
+        Special points are located until the arclength bracket is below this.
+    detect : bool
+        Detect and locate LP, HB and BP points.
+    state_bounds : dict
+        State -> (low, high); the branch stops when it leaves the box.
+    """
+
+    p_range: tuple = (0.0, 1.0)
+    ds: float = 0.01
+    ds_min: float = 1e-8
+    ds_max: float = 0.1
+    max_points: int = 2000
+    tol: float = 1e-11
+    max_newton: int = 8
+    locate_tol: float = 1e-12
+    detect: bool = True
+    state_bounds: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        try:
+            lo, hi = (float(v) for v in self.p_range)
+        except (TypeError, ValueError):
+            raise OptionsError(f"`p_range` must be (low, high); got {self.p_range!r}") from None
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise OptionsError(f"`p_range` must be finite with low < high; got {self.p_range!r}")
+        object.__setattr__(self, "p_range", (lo, hi))
+        if not (0 < self.ds_min <= self.ds <= self.ds_max):
+            raise OptionsError("steps must satisfy 0 < ds_min <= ds <= ds_max; got "
+                               f"ds_min={self.ds_min}, ds={self.ds}, ds_max={self.ds_max}")
+        if self.max_points < 2:
+            raise OptionsError(f"`max_points` must be >= 2; got {self.max_points}")
+        if not self.tol > 0:
+            raise OptionsError(f"`tol` must be positive; got {self.tol}")
+
+
+@dataclass(frozen=True)
+class PseudoArclength:
+    """Keller's pseudo-arclength method: tangent predictor, bordered Newton corrector.
+
+    The step grows by ``grow`` after a corrector that needed at most
+    ``easy_iterations`` iterations and halves after a failure.
+    """
+
+    grow: float = 1.5
+    easy_iterations: int = 3
+    scale: bool = True
