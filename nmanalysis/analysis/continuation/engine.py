@@ -225,6 +225,8 @@ def trace(problem, start, direction, algorithm, opts):
     u0 = start.u
     while len(branch.points) < opts.max_points:
         nxt, it = _step_to(problem, cur, ds, opts)
+        if nxt is not None and not _smooth(cur, nxt, ds, algorithm):
+            nxt = None                      # turned too sharply: maybe jumped branches
         if nxt is None:
             ds *= 0.5
             if ds < opts.ds_min:
@@ -255,6 +257,14 @@ def trace(problem, start, direction, algorithm, opts):
     else:
         branch.stop_reason = "max_points"
     return branch
+
+
+def _smooth(cur, nxt, ds, algorithm):
+    """Step control: tangents turn by less than ``max_angle``; the corrector moved < ds/2."""
+    if float(nxt.t @ cur.t) < np.cos(algorithm.max_angle):
+        return False
+    drift = np.linalg.norm(nxt.u - (cur.u + ds * cur.t))
+    return bool(drift <= 0.5 * abs(ds))
 
 
 def _detect(problem, branch, cur, nxt, ds, opts):

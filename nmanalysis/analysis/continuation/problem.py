@@ -165,9 +165,11 @@ class PseudoArclength:
     """Keller's pseudo-arclength method: tangent predictor, bordered Newton corrector.
 
     The step grows by ``grow`` after a corrector that needed at most
-    ``easy_iterations`` iterations and halves after a failure.
+    ``easy_iterations`` iterations and halves after a failure, or when the
+    tangent turned by more than ``max_angle`` (radians) or the corrector moved
+    more than half a step (guards against jumping between nearby branches).
     """
 
     grow: float = 1.5
     easy_iterations: int = 3
-    scale: bool = True
+    max_angle: float = 0.2

@@ -96,7 +96,7 @@ def continue_from(problem, x0, p0, algorithm=None, options=None):
 
 
 def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, start=None,
-                 ds=0.01, ds_min=1e-8, ds_max=0.05, max_points=2000, tol=1e-11,
+                 ds=0.01, ds_min=1e-8, ds_max=0.02, max_points=2000, tol=1e-11,
                  state_bounds=None, switch_branches=True, detect=True, progress=None):
     """Bifurcation diagram of equilibria in one parameter (pseudo-arclength continuation).
 
