@@ -164,6 +164,14 @@ def _locate(problem, base, ds_hi, key, opts):
         if not (min(a, b) < c < max(a, b)):
             c = 0.5 * (a + b)
         pc, _ = _step_to(problem, base, c, opts)
+        nudge = 1e-10 * max(1.0, abs(ds_hi))
+        while pc is None and nudge < 1e-6 * max(1.0, abs(ds_hi)):
+            # the corrector is singular exactly at a branch point: step just beside it
+            c2 = c + nudge if abs(c + nudge - a) < abs(c - a) + abs(b - a) else c - nudge
+            pc, _ = _step_to(problem, base, c2, opts)
+            if pc is not None:
+                c = c2
+            nudge *= 10
         if pc is None:
             return best, "bracketed", abs(b - a)
         fc = g(pc)

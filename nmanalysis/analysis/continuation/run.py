@@ -7,7 +7,7 @@ import numpy as np
 from ...errors import OptionsError
 from ...results.attrs import provenance
 from ..equilibria import DEFAULT_BOX
-from .engine import Point, Scaled, correct, make_point, tangent, trace
+from .engine import Scaled, correct, make_point, tangent, trace
 from .normal_forms import fold_coefficient, hopf_coefficients
 from .problem import ContinuationOptions, ContinuationProblem, PseudoArclength
 
@@ -68,6 +68,25 @@ def _second_direction(sp_, pt):
     if np.linalg.norm(t2) < 1e-6:
         t2 = basis[:, 1] - (basis[:, 1] @ pt.t) * pt.t
     return t2 / np.linalg.norm(t2)
+
+
+def _switch(sp_, pt, opts):
+    """First point of the crossing branch at a BP: one step along the second null direction.
+
+    The corrector's hyperplane is orthogonal to that direction, so the step
+    lands on the other branch whatever its true tangent; the tangent there
+    is then computed afresh.
+    """
+    t2 = _second_direction(sp_, pt)
+    for ds in (opts.ds, 0.3 * opts.ds, 0.1 * opts.ds):
+        z, _ = correct(sp_, pt.u + ds * t2, t2, opts.tol, opts.max_newton)
+        if z is None or np.linalg.norm(z - pt.u) < 0.1 * ds:
+            continue
+        chord = (z - pt.u) / np.linalg.norm(z - pt.u)
+        t, M = tangent(sp_, z, chord)
+        if t is not None:
+            return make_point(sp_, z, t, M)
+    return None
 
 
 def _trace_both(sp_, start, algorithm, opts):
@@ -178,13 +197,9 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
             for kind, pt, _ in b[1]:
                 if kind != "BP":
                     continue
-                t2 = _second_direction(sp_, pt)
-                if any(_on_branch(pt.u + 2 * opts.ds * t2, o[0]) for o in branches):
+                st = _switch(sp_, pt, opts)
+                if st is None or any(_on_branch(st.u, o[0]) for o in branches):
                     continue
-                st = Point(u=pt.u, t=t2, eig=pt.eig, psi_lp=float(t2[-1]), psi_bp=pt.psi_bp,
-                           psi_hb=pt.psi_hb, n_unstable=pt.n_unstable,
-                           n_cplx_unstable=pt.n_cplx_unstable)
-                st = make_point(sp_, pt.u, t2)
                 branches.append(_trace_both(sp_, st, algorithm, opts))
     if not branches:
         raise OptionsError(f"no equilibrium to start from at {param} = {p0}; pass `start` or "

@@ -1,0 +1,87 @@
+"""Continuation on normal forms written by hand: BP detection and branch switching."""
+
+import numpy as np
+import pytest
+
+import nmanalysis as nma
+
+TRANSCRITICAL = nma.Model(name="test_transcritical", states={"x": {"value": 0.0,
+                                                                   "bounds": (-2, 2)}},
+                          params={"mu": -1.0}, equations={"x": "mu*x - x^2"})
+PITCHFORK = nma.Model(name="test_pitchfork2", states={"x": {"value": 0.0, "bounds": (-2, 2)}},
+                      params={"mu": -1.0}, equations={"x": "mu*x - x^3"})
+FOLD = nma.Model(name="test_fold", states={"x": {"value": 1.0, "bounds": (-3, 3)}},
+                 params={"mu": 1.0}, equations={"x": "mu - x^2"})
+HOPF = nma.Model(name="test_hopf_nf", states={"x": {"value": 0.0, "bounds": (-2, 2)},
+                                              "y": {"value": 0.0, "bounds": (-2, 2)}},
+                 params={"mu": -1.0, "w": 2.0, "c": 0.7},
+                 equations={"x": "mu*x - w*y + c*x*(x^2 + y^2)",
+                            "y": "w*x + mu*y + c*y*(x^2 + y^2)"})
+
+
+def _branches(tree):
+    return [tree["equilibria"][b].to_dataset() for b in tree["equilibria"].children]
+
+
+def test_transcritical_branch_point_and_switching():
+    tree = nma.continuation(TRANSCRITICAL, "mu", p_range=(-1, 1), start={"x": 0.0})
+    sp = nma.special_points(tree)
+    assert sp["type"].values.tolist() == ["BP"]
+    assert abs(float(sp["mu"][0])) < 1e-10 and abs(float(sp["x"][0])) < 1e-10
+    branches = _branches(tree)
+    assert len(branches) == 2
+    other = [b for b in branches if np.ptp(b["x"].values) > 0.5][0]
+    np.testing.assert_allclose(other["x"].values, other["mu"].values, atol=1e-9)
+    # exchange of stability: x = 0 stable for mu < 0, x = mu stable for mu > 0
+    trivial = [b for b in branches if np.ptp(b["x"].values) < 1e-9][0]
+    assert bool(np.all(trivial["stable"].values[trivial["mu"].values < -0.05]))
+    assert not bool(np.any(trivial["stable"].values[trivial["mu"].values > 0.05]))
+    assert bool(np.all(other["stable"].values[other["mu"].values > 0.05]))
+
+
+def test_pitchfork_branch_point_and_both_new_branches():
+    tree = nma.continuation(PITCHFORK, "mu", p_range=(-1, 1), start={"x": 0.0})
+    sp = nma.special_points(tree)
+    bp = sp.where(sp["type"] == "BP", drop=True)
+    assert bp.sizes["special"] >= 1
+    assert abs(float(bp["mu"][0])) < 1e-10
+    branches = _branches(tree)
+    assert len(branches) == 2
+    other = [b for b in branches if np.ptp(b["x"].values) > 0.5][0]
+    mu, x = other["mu"].values, other["x"].values
+    np.testing.assert_allclose(mu, x ** 2, atol=1e-9)          # mu = x^2: both signs of x
+    assert x.min() < -0.9 and x.max() > 0.9
+    assert bool(np.all(other["stable"].values[np.abs(x) > 0.1]))   # supercritical
+
+
+def test_fold_coefficient_of_the_saddle_node_normal_form():
+    # x' = mu - x^2: fold at mu = 0 with a = 1/2 <p, B(q, q)> = -1 (q = p = 1, B = -2)
+    tree = nma.continuation(FOLD, "mu", p_range=(-1, 1), params={"mu": 1.0})
+    sp = nma.special_points(tree)
+    assert sp["type"].values.tolist() == ["LP"]
+    assert abs(float(sp["mu"][0])) < 1e-10
+    assert abs(float(sp["fold_coefficient"][0]) + 1.0) < 1e-10
+
+
+@pytest.mark.parametrize("c, crit", [(0.7, "subcritical"), (-0.7, "supercritical")])
+def test_hopf_normal_form_lyapunov_coefficient(c, crit):
+    # z = x + iy obeys z' = (mu + i w) z + c z |z|^2. With <q, q> = 1, q = (1, -i)/sqrt(2),
+    # the normal-form coordinate is u = z/sqrt(2), so u' = i w u + 2c u |u|^2: l1 = 2c/w.
+    tree = nma.continuation(HOPF, "mu", p_range=(-1, 1), params={"c": c}, start=[0.0, 0.0])
+    sp = nma.special_points(tree)
+    assert sp["type"].values.tolist() == ["HB"]
+    assert abs(float(sp["mu"][0])) < 1e-10
+    assert abs(float(sp["angular_frequency"][0]) - 2.0) < 1e-10
+    assert abs(float(sp["first_lyapunov"][0]) - 2 * c / 2.0) < 1e-10
+    assert str(sp["criticality"][0]) == crit
+
+
+def test_bad_arguments():
+    with pytest.raises(nma.OptionsError, match="free parameter"):
+        nma.continuation(FOLD, "nope", p_range=(0, 1))
+    with pytest.raises(nma.OptionsError, match="p_range"):
+        nma.continuation(FOLD, "mu", p_range=(1, 0))
+    with pytest.raises(nma.OptionsError, match="outside p_range"):
+        nma.continuation(FOLD, "mu", p_range=(0, 1), params={"mu": 2.0})
+    with pytest.raises(nma.OptionsError, match="special_points"):
+        nma.special_points(nma.simulate(FOLD, t=(0, 1), dt=0.1, record="final"))
