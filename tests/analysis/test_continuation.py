@@ -73,7 +73,7 @@ def test_hopf_normal_form_lyapunov_coefficient(c, crit):
     assert abs(float(sp["mu"][0])) < 1e-10
     assert abs(float(sp["angular_frequency"][0]) - 2.0) < 1e-10
     assert abs(float(sp["first_lyapunov"][0]) - 2 * c / 2.0) < 1e-10
-    assert str(sp["criticality"][0]) == crit
+    assert str(sp["criticality"].values[0]) == crit
 
 
 def test_bad_arguments():
