@@ -125,7 +125,12 @@ def make_point(problem, u, t, M=None):
     n = problem.n
     if M is None:
         M = _bordered(problem, u, t)
-    eig = eigen_sorted((M[:n, :n] / problem.S[:n])[None])[0]
+    J = M[:n, :n] / problem.S[:n]
+    if np.all(np.isfinite(J)):
+        eig = np.linalg.eigvals(J).astype(complex)
+        eig = eig[np.lexsort((-eig.imag, -eig.real))]     # as eigen_sorted, for one matrix
+    else:
+        eig = eigen_sorted(J[None])[0]
     thr = 1e-12 * max(1.0, float(np.max(np.abs(eig))))
     cplx = np.abs(eig.imag) > thr
     return Point(u=u, t=t, eig=eig, psi_lp=float(t[n]), psi_bp=float(np.linalg.det(M)),
