@@ -34,12 +34,31 @@ def _box(model, bounds):
     return np.array(lo), np.array(hi)
 
 
+def low_discrepancy(n_points, dim, seed=0):
+    """Points in [0, 1)^dim: the Halton sequence with a seeded random shift (mod 1).
+
+    Space-filling like a Sobol set, in a few lines of numpy (``scipy.stats``
+    takes seconds to import).
+    """
+    primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,
+              73, 79, 83, 89, 97, 101, 103, 107, 109, 113]
+    if dim > len(primes):
+        raise OptionsError(f"low-discrepancy starts support up to {len(primes)} states")
+    idx = np.arange(1, n_points + 1)
+    out = np.empty((n_points, dim))
+    for d in range(dim):
+        b, f, r, i = primes[d], 1.0, np.zeros(n_points), idx.copy()
+        while np.any(i > 0):
+            f /= b
+            r += f * (i % b)
+            i //= b
+        out[:, d] = r
+    shift = np.random.default_rng(seed).random(dim)
+    return (out + shift) % 1.0
+
+
 def _starts(lo, hi, n_starts, seed):
-    from scipy.stats import qmc
-    n = lo.shape[0]
-    m = int(2 ** np.ceil(np.log2(max(2, n_starts))))
-    u = qmc.Sobol(d=n, scramble=True, seed=seed).random(m)[:n_starts]
-    return lo + u * (hi - lo)
+    return lo + low_discrepancy(n_starts, lo.shape[0], seed) * (hi - lo)
 
 
 class _Solver:
@@ -131,7 +150,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     inputs : dict, optional
         Constant values of the model's inputs (defaults otherwise).
     n_starts : int, optional
-        Starting points of the multi-start (a scrambled Sobol set in the box);
+        Starting points of the multi-start (a randomly shifted Halton set in the box);
         default ``max(64, 32 * n_states)``.
     tol : float
         Newton stops when ``max|f| <= tol`` or when a full Newton step is below
@@ -139,7 +158,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     max_iter : int
         Newton iterations per start.
     seed : int
-        Seed of the Sobol scrambling (results are reproducible).
+        Seed of the random shift of the Halton set (results are reproducible).
     dedup_tol : float
         Two solutions closer than ``dedup_tol * max(1, |x|)`` in every state are one.
     kind_tol : float
@@ -159,7 +178,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     Notes
     -----
     *Complete* here means: every equilibrium in the box that Newton reaches
-    from some Sobol start or from an equilibrium of a neighbouring sweep point
+    from some start or from an equilibrium of a neighbouring sweep point
     (sweep points are revisited until no new solution appears). It can miss
     equilibria outside the box, equilibria whose basin of attraction under
     Newton is tiny compared with the spacing of the starts, and the two
@@ -295,6 +314,6 @@ def _dataset(model, grid, system, P, found, tol, kind_tol, options, params):
     fixed = {k: v for k, v in model.params.items() if k not in params or np.ndim(params[k]) == 0}
     fixed.update({k: float(v) for k, v in params.items() if np.ndim(v) == 0})
     ds.attrs.update(provenance(model, analysis="fixed_points", fixed_params=fixed,
-                               method="damped Newton, Sobol multi-start + neighbour seeding",
+                               method="damped Newton, Halton multi-start + neighbour seeding",
                                options={"tol": tol, "kind_tol": kind_tol, **options}))
     return ds

@@ -128,10 +128,10 @@ def _nullcline(plane, k, xs, ys, FX, extent):
 
 
 def _equilibria(plane, extent, n_starts=256, seed=0):
-    from scipy.stats import qmc
+    from .equilibria import low_discrepancy
 
     (x0, x1), (y0, y1) = extent
-    u = qmc.Sobol(d=2, scramble=True, seed=seed).random(n_starts)
+    u = low_discrepancy(n_starts, 2, seed)
     pts = np.column_stack([x0 + u[:, 0] * (x1 - x0), y0 + u[:, 1] * (y1 - y0)])
     for _ in range(60):
         fxy, R, _, _ = plane.field(pts[:, 0], pts[:, 1], jac=True)

@@ -232,11 +232,47 @@ def _seeds(model, problem, param, p0, start, opts):
         if x.shape != (model.n_states,):
             raise OptionsError(f"`start` must have {model.n_states} values; got {x.shape}")
         return [x]
-    from ..equilibria import fixed_points
-    fp = fixed_points(model, params={**problem.fixed, param: p0},
-                      bounds=opts.state_bounds or None, progress=False)
-    X = np.stack([fp[s].values for s in model.state_names], axis=-1).reshape(-1, model.n_states)
-    return [x for x in X if np.all(np.isfinite(x))]
+    return _all_equilibria(model, problem, p0, opts)
+
+
+def _all_equilibria(model, problem, p0, opts, n_starts=None, max_iter=30):
+    """Equilibria at p0 in the box: damped Newton from Halton starts (scalar kernels only).
+
+    The same search as :func:`fixed_points` for one parameter point, without the
+    batched driver, so a diagram needs no more compiled code than its own.
+    """
+    from ..equilibria import _box, low_discrepancy
+
+    lo, hi = _box(model, opts.state_bounds or None)
+    n = model.n_states
+    n_starts = n_starts or max(32, 8 * n)
+    found = []
+    for x in lo + low_discrepancy(n_starts, n, 0) * (hi - lo):
+        f = problem.f(x, p0)
+        nf = np.max(np.abs(f))
+        for _ in range(max_iter):
+            try:
+                dx = np.linalg.solve(problem.jac(x, p0), -f)
+            except np.linalg.LinAlgError:
+                break
+            lam = 1.0
+            while lam > 0.02:
+                xn = x + lam * dx
+                fn = problem.f(xn, p0)
+                if np.max(np.abs(fn)) < (1 - 1e-4 * lam) * nf:
+                    break
+                lam *= 0.5
+            x, f, nf = xn, fn, np.max(np.abs(fn))
+            if np.max(np.abs(lam * dx)) <= 1e-13 * (1 + np.max(np.abs(x))):
+                break
+        if not (np.all(np.isfinite(x)) and np.all((x >= lo) & (x <= hi))):
+            continue
+        scale = np.max(np.abs(problem.jac(x, p0)) @ np.abs(x)) + 1
+        if nf > 1e-9 * scale:
+            continue
+        if not any(np.all(np.abs(x - y) <= 1e-7 * np.maximum(1, np.abs(x))) for y in found):
+            found.append(x)
+    return found
 
 
 def _branch_dataset(model, sp_, param, pts, reasons):
