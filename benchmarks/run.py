@@ -18,6 +18,11 @@ Cases
    equilibria with eigenvalues, against a scipy ``fsolve`` multi-start loop
    (the same 64 starts per value, de-duplicated, eigenvalues by numpy); and
    the growth of the cost to 1e4 sweep points.
+5. ``continuation``: each library model's equilibrium diagram (all special
+   points located, l1 computed), warm in-process and cold (empty kernel
+   cache, whole process), next to AUTO-07p's time on this machine for the
+   same diagram (from the reference files; AUTO's figure for Wilson-Cowan
+   includes two-parameter curves and for Jansen-Rit its periodic branches).
 """
 
 from __future__ import annotations
@@ -184,6 +189,36 @@ def bench_fixed_points(repeat):
     return {"t_nma": t_nma, "t_scipy": t_scipy, "same_counts": same, "t_big": t_big}
 
 
+DIAGRAMS = [  # model, free parameter, range, AUTO-07p seconds on this machine
+    ("fitzhugh_nagumo", "I", (-1.0, 3.0), 0.76),
+    ("wilson_cowan", "IE", (-6.0, 10.0), 2.0),
+    ("wilson_cowan_pyrates", "r_ext_e", (-10.0, 20.0), 0.52),
+    ("jansen_rit", "p", (-100.0, 400.0), 7.75),
+    ("montbrio_pazo_roxin", "eta", (-10.0, 0.0), 0.33),
+]
+
+
+def bench_continuation(repeat):
+    import nmanalysis as nma
+
+    rows = []
+    for name, param, rng, auto in DIAGRAMS:
+        if name not in nma.list_models():
+            continue
+        model = nma.get_model(name)
+        nma.continuation(model, param, p_range=rng)
+        warm = _best(lambda: nma.continuation(model, param, p_range=rng), repeat)
+        n_sp = nma.special_points(nma.continuation(model, param, p_range=rng)).sizes["special"]
+        code = (f"import nmanalysis as nma; nma.continuation(nma.get_model({name!r}), {param!r}, "
+                f"p_range={rng!r})")
+        with tempfile.TemporaryDirectory() as cold_dir:
+            env = dict(os.environ, NMANALYSIS_CACHE_DIR=cold_dir)
+            cold = _process_time([sys.executable, "-c", code], env, 1)
+        warm_proc = _process_time([sys.executable, "-c", code], dict(os.environ), repeat)
+        rows.append((name, param, warm, warm_proc, cold, auto, n_sp))
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1e4 sets x 1e3 steps")
@@ -195,6 +230,7 @@ def main(argv=None):
     warm, cold = bench_cli(args.repeat)
     imp = bench_import(args.repeat)
     fpb = bench_fixed_points(args.repeat)
+    cont = bench_continuation(args.repeat)
     cpu = platform.processor() or platform.machine()
     print(f"Machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"Problem: Wilson-Cowan, {n_sets:.0e} parameter sets x {n_steps:.0e} Euler steps, "
@@ -213,6 +249,10 @@ def main(argv=None):
           f"{fpb['t_nma']:.3f} s | scipy fsolve multi-start loop {fpb['t_scipy']:.1f} s | "
           f"{fpb['t_scipy'] / fpb['t_nma']:.0f}x | <= 0.3 s |")
     print(f"| `fixed_points` Wilson-Cowan, 1e4 IE values | {fpb['t_big']:.2f} s | - | - | - |")
+    for name, param, warm, warm_proc, cold, auto, n_sp in cont:
+        print(f"| `continuation` {name} in {param} ({n_sp} special points) | {warm:.3f} s warm, "
+              f"{warm_proc:.2f} s whole process, {cold:.1f} s cold | AUTO-07p {auto} s | "
+              f"{auto / warm:.0f}x (warm) | <= 0.2 s warm, <= 3 s cold, <= 2 s process |")
     print(f"\n(max |rE_max difference| nmanalysis vs hand kernel on 512 rows: {b['agree']:.1e}; "
           f"equilibrium counts identical to the scipy loop: {fpb['same_counts']})")
 

@@ -151,7 +151,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         Constant values of the model's inputs (defaults otherwise).
     n_starts : int, optional
         Starting points of the multi-start (a randomly shifted Halton set in the box);
-        default ``max(64, 32 * n_states)``.
+        default ``max(128, 32 * n_states)``.
     tol : float
         Newton stops when ``max|f| <= tol`` or when a full Newton step is below
         ``1e-14 (1 + max|x|)`` (machine precision for badly scaled models).
@@ -206,7 +206,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
             raise OptionsError(f"`inputs[{k!r}]` must be one constant number for equilibria")
     lo, hi = _box(model, bounds)
     n = model.n_states
-    n_starts = max(64, 32 * n) if n_starts is None else int(n_starts)
+    n_starts = max(128, 32 * n) if n_starts is None else int(n_starts)
     if n_starts < 1:
         raise OptionsError(f"`n_starts` must be >= 1; got {n_starts}")
     grid = make_grid([(k, k, v) for k, v in params.items()])

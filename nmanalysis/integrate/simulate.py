@@ -282,7 +282,9 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
 
     want_full = "full" in recs
     want_red = bool(recs & {"min", "max", "mean"})
-    n_rec = plan.rec_t.shape[0]
+    # recorded rows: the fixed-step grid starts after the transient already; the
+    # adaptive driver samples the whole grid and keeps the samples from q0 on
+    n_rec = plan.rec_t.shape[0] if fixed else plan.rec_t.shape[0] - plan.q0
     out_dtype = dtype if fixed else np.dtype("float64")
     REC = np.full((n_rec if want_full else 0, nv, B), np.nan, dtype=out_dtype)
     RMIN = np.full((nv, B if want_red else 0), np.nan)
@@ -339,7 +341,8 @@ def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, T
         return {"long_name": f"{desc}{extra}", "units": info.units}
 
     if "full" in recs:
-        coords["time"] = ("time", plan.rec_t, {"long_name": "time",
+        times = plan.rec_t if plan.fixed else plan.rec_t[plan.q0:]
+        coords["time"] = ("time", times, {"long_name": "time",
                                                "units": model.time_units})
         for v, name in enumerate(names):
             data[name] = (("time", *dims), REC[:, v, :].reshape((REC.shape[0], *shape)),

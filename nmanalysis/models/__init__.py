@@ -17,7 +17,12 @@ __all__ = ["list_models", "get_model", "describe_models", "LIBRARY"]
 LIBRARY = {
     "fitzhugh_nagumo": "nmanalysis.models.fitzhugh_nagumo",
     "jansen_rit": "nmanalysis.models.jansen_rit",
+    "montbrio_pazo_roxin": "nmanalysis.models.montbrio_pazo_roxin",
+    "qif_sfa": "nmanalysis.models.qif_sfa",
+    "stuart_landau": "nmanalysis.models.stuart_landau",
+    "van_der_pol": "nmanalysis.models.van_der_pol",
     "wilson_cowan": "nmanalysis.models.wilson_cowan",
+    "wilson_cowan_pyrates": "nmanalysis.models.wilson_cowan_pyrates",
 }
 
 

@@ -21,10 +21,10 @@ def build(variant: str = "") -> Model:
             "w": {"value": 1.0, "bounds": (-3.0, 5.0), "description": "recovery variable"},
         },
         params={
-            "I": {"value": 0.5, "range": (0.0, 2.0), "description": "external current"},
-            "a": {"value": 0.7, "range": (0.0, 1.5), "description": "recovery offset"},
-            "b": {"value": 0.8, "range": (0.0, 1.0), "description": "recovery self-coupling"},
-            "tau": {"value": 12.5, "range": (1.0, 50.0), "description":
+            "I": {"value": 0.5, "units": "1", "range": (0.0, 2.0), "description": "external current"},
+            "a": {"value": 0.7, "units": "1", "range": (0.0, 1.5), "description": "recovery offset"},
+            "b": {"value": 0.8, "units": "1", "range": (0.0, 1.0), "description": "recovery self-coupling"},
+            "tau": {"value": 12.5, "units": "1", "range": (1.0, 50.0), "description":
                     "recovery time scale (relative to v)"},
         },
         equations={"v": "v - v^3/3 - w + I", "w": "(v + a - b*w)/tau"},

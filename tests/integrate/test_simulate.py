@@ -209,3 +209,13 @@ def test_results_follow_the_conventions(wc, record):
     from nmanalysis.results.validate import validate_dataset
     ds = nma.simulate(wc, t=(0, 1), dt=0.01, params={"IE": [0.0, 1.0]}, record=record)
     assert validate_dataset(ds) == []
+
+
+@pytest.mark.parametrize("method", ["rk4", "dopri5"])
+def test_transient_time_axis(method):
+    kw = dict(dt=0.01) if method == "rk4" else dict(rtol=1e-10, atol=1e-12)
+    ds = nma.simulate(ROTATION, t=(0, 2), method=method, sampling=0.1, transient=0.5, **kw)
+    np.testing.assert_allclose(ds.time.values, np.arange(0.5, 2.0001, 0.1), atol=1e-12)
+    x, y, z = rotation_exact(ds.time.values)
+    assert np.all(np.isfinite(ds["x"].values))
+    np.testing.assert_allclose(ds["x"].values, x, atol=1e-7)
