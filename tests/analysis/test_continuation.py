@@ -85,3 +85,12 @@ def test_bad_arguments():
         nma.continuation(FOLD, "mu", p_range=(0, 1), params={"mu": 2.0})
     with pytest.raises(nma.OptionsError, match="special_points"):
         nma.special_points(nma.simulate(FOLD, t=(0, 1), dt=0.1, record="final"))
+
+
+def test_start_from_a_fixed_points_row(wc):
+    fp = nma.fixed_points(wc, params={"IE": 0.0})
+    tree = nma.continuation(wc, "IE", p_range=(-1, 1), params={"IE": 0.0},
+                            start=fp.isel(fp=1), switch_branches=False)
+    sp = nma.special_points(tree)
+    assert sorted(sp["type"].values.tolist()) == ["LP", "LP"]
+    assert len(tree["equilibria"].children) == 1

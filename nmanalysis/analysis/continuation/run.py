@@ -128,9 +128,10 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
         Interval of the free parameter; branches stop at its ends.
     params, inputs : dict, optional
         Values of the other parameters / constant inputs.
-    start : dict, sequence or None
-        A starting equilibrium (state values; Newton polishes it) at the start
-        value of ``param``: ``params[param]`` if given, else ``p_range[0]``.
+    start : dict, sequence, Dataset or None
+        A starting equilibrium (state values, or one row of a
+        :func:`fixed_points` result; Newton polishes it) at the start value of
+        ``param``: ``params[param]`` if given, else ``p_range[0]``.
         ``None`` finds every equilibrium there with :func:`fixed_points`, each
         seeding a branch (unless an earlier branch already passed through it).
     ds, ds_min, ds_max : float
@@ -223,6 +224,12 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
 
 def _seeds(model, problem, param, p0, start, opts):
     if start is not None:
+        if hasattr(start, "data_vars"):          # a row of a fixed_points Dataset
+            try:
+                start = {s: float(start[s]) for s in model.state_names}
+            except (KeyError, TypeError, ValueError):
+                raise OptionsError("`start` as a Dataset must be one equilibrium (one row of "
+                                   "fixed_points, e.g. fp.isel(fp=0))") from None
         if isinstance(start, dict):
             missing = [s for s in model.state_names if s not in start]
             if missing:
