@@ -65,6 +65,17 @@ def _hand_kernel():
     return run
 
 
+def _wc_numpy(y, i):
+    """The Wilson-Cowan right-hand side (default parameters) in plain numpy, for scipy."""
+    rE, rI = y
+    xE = 12.0 * rE - 4.0 * rI + i
+    xI = 13.0 * rE - 11.0 * rI
+    with np.errstate(over="ignore"):
+        fE = 1 / (1 + np.exp(-1.2 * (xE - 2.8))) - 1 / (1 + np.exp(1.2 * 2.8))
+        fI = 1 / (1 + np.exp(-(xI - 4.0))) - 1 / (1 + np.exp(4.0))
+    return [-rE + (1 - rE) * fE, -rI + (1 - rI) * fI]
+
+
 def _best(fn, repeat):
     best = np.inf
     for _ in range(repeat):
@@ -94,12 +105,7 @@ def bench_batch(n_sets, n_steps, repeat):
     from scipy.integrate import solve_ivp
 
     def f(t, y, i):
-        rE, rI = y
-        xE = 12.0 * rE - 4.0 * rI + i
-        xI = 13.0 * rE - 11.0 * rI
-        fE = 1 / (1 + np.exp(-1.2 * (xE - 2.8))) - 1 / (1 + np.exp(1.2 * 2.8))
-        fI = 1 / (1 + np.exp(-(xI - 4.0))) - 1 / (1 + np.exp(4.0))
-        return [-rE + (1 - rE) * fE, -rI + (1 - rI) * fI]
+        return _wc_numpy(y, i)
 
     n_sample = 20
     t0 = time.perf_counter()
@@ -153,13 +159,7 @@ def bench_fixed_points(repeat):
     t_nma = _best(lambda: nma.fixed_points(model, params={"IE": ie}), repeat)
     fp = nma.fixed_points(model, params={"IE": ie})
 
-    def F(y, i):
-        rE, rI = y
-        xE = 12.0 * rE - 4.0 * rI + i
-        xI = 13.0 * rE - 11.0 * rI
-        fE = 1 / (1 + np.exp(-1.2 * (xE - 2.8))) - 1 / (1 + np.exp(1.2 * 2.8))
-        fI = 1 / (1 + np.exp(-(xI - 4.0))) - 1 / (1 + np.exp(4.0))
-        return [-rE + (1 - rE) * fE, -rI + (1 - rI) * fI]
+    F = _wc_numpy
 
     rng = np.random.default_rng(0)
     starts = rng.uniform([-0.1, -0.1], [1.1, 1.1], size=(64, 2))
