@@ -2,13 +2,27 @@
 
 The pip llvmlite has no vector math library, so ``np.exp`` in a numba loop
 stays a scalar libm call and blocks vectorisation.  These functions use only
-arithmetic, selects, ``floor``, ``fabs``, ``copysign``, ``llvm.fmuladd`` and
-bit casts, so ``for b in range(n): out[b] = fexp(x[b])`` vectorises (AVX2:
-``<4 x double>``).  ``exp`` = Cody-Waite reduction ``x = k ln2 + r``,
-``|r| <= ln2/2``, degree-13 Taylor polynomial of ``expm1(r)``, scaling by
-``2**k1 * 2**k2`` (subnormals round once); the others share that core.  All
-compute in float64 (float32/int arguments are promoted) and treat ``+-0``,
-``+-inf`` and NaN like numpy.
+arithmetic, ``min``/``max``, selects, ``fabs``, ``llvm.fmuladd``, integer
+shifts and bit operations, so ``for b in range(n): out[b] = fexp(x[b])``
+vectorises (AVX2: ``<4 x double>``).  All compute in float64 (float32/int
+arguments are promoted) and treat ``+-0``, ``+-inf`` and NaN like numpy.
+
+``exp``: ``x`` is clamped to [-750, 720] with ``min``/``max`` (NaN passes
+through), Cody-Waite reduction ``x = k ln2 + r``, ``|r| <= ln2/2`` (``k`` by
+the ``1.5 * 2**52`` shift trick), ``expm1(r) ~ r + r**2 q(r)`` with ``q`` of
+degree 9 from a minimax (Remez) fit -- two degrees fewer than Taylor for the
+same error, 5.8e-18 -- evaluated as pairs ``c_j + c_{j+1} r`` combined by
+Horner in ``r**2`` (9 FMAs, dependency chain 5 instead of 11), and
+``exp(x) = (2**k1 (1 + p)) * 2**k2`` with both powers of two cut from the
+bits of ``k + shift`` by integer shifts: ``2**k1 (1 + p)`` rounds once, the
+last product is exact unless it over- or underflows, so ``inf``, subnormals,
+0 and NaN come out of the arithmetic without selects.  ``sigmoid`` uses the
+same code for ``exp(-|x|)``; ``expm1`` and ``phi1`` form ``2**k (1 + p) - 1``
+with one rounding (a special case for ``k = 1, r < -1/4``, where it
+cancels); ``tanh`` is ``m / (m + 2)`` with ``m = expm1(2|x|)`` from its own
+polynomial on an offset range, one power of two and no special case.
+An ``exp`` costs 23 vector instructions per 4 results (16 of them FMAs or
+multiplies), about 1.1 ns per element in a serial loop on a 2.4 GHz Zen 3.
 
 They are plain ``@njit`` functions, not ``inline="always"``: each is compiled
 with its own flags and LLVM inlines it into the caller's loop.  numba-IR
@@ -19,10 +33,7 @@ error model adds division checks that stop vectorisation.
 
 from __future__ import annotations
 
-import math
-
 import numba
-import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
@@ -47,8 +58,8 @@ def _i64_as_f64(typingctx, i):
 
 @intrinsic
 def _f64_as_i64(typingctx, x):
-    """Reinterpret the bits of a float64 as an int64 (LLVM ``bitcast``)."""
-    if not isinstance(x, types.Float):
+    """Reinterpret the bits of a float64 (other numbers are converted first) as an int64."""
+    if not isinstance(x, (types.Float, types.Integer)):
         return None
 
     def codegen(context, builder, sig, args):
@@ -76,63 +87,100 @@ def _fmuladd(typingctx, a, b, c):
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # 0x3fe62e42fee00000: k*_LN2_HI is exact
 _LN2_LO = 1.90821492927058770002e-10
-_SHIFT = 6755399441055744.0 + 1023.0  # 1.5 * 2**52 + exponent bias
-_X_MAX = 709.782712893384  # log(DBL_MAX): exp overflows above
-_X_CLAMP_HI = 720.0  # clamps keep 2**k1 and 2**k2 representable
+_SHIFT = 6755399441055744.0 + 2046.0  # 1.5*2**52 + 2*1023: x/ln2 + _SHIFT rounds to _SHIFT + k
+_SHIFT1 = 6755399441055744.0 + 1023.0  # the same for a single power of two (tanh)
+_INV = 2046 << 52  # bits(2.0**-n) = _INV - bits(2.0**n)
+_SIGN = -(1 << 63)  # sign bit as int64
+_X_CLAMP_HI = 720.0  # clamps keep k in [-1082, 1039], so 2**k1 and 2**k2 are normal
 _X_CLAMP_LO = -750.0
-# Taylor coefficients 1/n! of expm1, n = 2..13 (truncation error < 5e-18 on |r| <= ln2/2)
-(_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13) = (
-    1.0 / math.factorial(n) for n in range(2, 14)
-)
+# expm1(r) ~ r + r**2 (_C2 + _C3 r + ... + _C11 r**9): minimax (Remez, mpmath) fit of the error
+# relative to exp(r) on |r| <= ln2/2 with _C2 = 1/2 fixed; 5.8e-18 with the coefficients rounded
+# to doubles (degree-13 Taylor: 5.9e-18)
+_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11 = (
+    0.5, 0.16666666666666433, 0.041666666666603985, 0.00833333333349994, 0.0013888888926782631,
+    0.00019841269466389723, 2.480150870122751e-05, 2.755764076017193e-06, 2.7625178847778675e-07,
+    2.4978396869216794e-08)
+# tanh rounds k = rint(x/ln2 - _OFF) instead, r in [-0.2496, 0.4437]: the same fit there (6.1e-18)
+_OFF = 0.14
+_D2, _D3, _D4, _D5, _D6, _D7, _D8, _D9, _D10, _D11 = (
+    0.5, 0.16666666666666768, 0.041666666666741965, 0.008333333333160501, 0.001388888884139648,
+    0.0001984127104243311, 2.4801678152611603e-05, 2.7554330257935163e-06, 2.751513257332757e-07,
+    2.7405942420437286e-08)
 
 
 @_jit
-def _pow2(m):
-    """``2.0**m`` for an integer-valued float64 ``m`` in [-1022, 1023], from the bits."""
-    # m + 1.5*2**52 + 1023 has (m + 1023) in its low mantissa bits; << 52 moves
-    # them into the exponent field and shifts everything else out.
-    return _i64_as_f64(_f64_as_i64(m + _SHIFT) << 52)
+def _clamp(x):
+    """``x`` clamped to ``[_X_CLAMP_LO, _X_CLAMP_HI]`` by ``min``/``max``; NaN stays NaN."""
+    return max(min(x, _X_CLAMP_HI), _X_CLAMP_LO)  # min(x, c) is "c if c < x else x"
 
 
 @_jit
-def _core(x):
-    """``(r, q, s1, s2)``: ``exp(x) = (1 + r + r*r*q) s1 s2``, ``r = x`` if ``|x| < 0.34``.
+def _reduce(x, shift):
+    """``(kb, k, r)``: ``x = k ln2 + r`` with ``|r| <= ln2/2`` and ``kb = shift + k``."""
+    kb = _fmuladd(x, _LOG2E, shift)  # the sum rounds x/ln2 to an integer
+    k = kb - shift
+    return kb, k, _fmuladd(-k, _LN2_LO, _fmuladd(-k, _LN2_HI, x))  # the inner FMA is exact
 
-    ``x`` is clamped, so NaN and infinities give finite values the callers replace.
+
+@_jit
+def _reduce_off(x, shift):
+    """``_reduce`` with ``k = rint(x/ln2 - _OFF)``, so ``r`` is in ``[-0.2496, 0.4437]``."""
+    kb = _fmuladd(x, _LOG2E, -_OFF) + shift
+    k = kb - shift
+    return kb, k, _fmuladd(-k, _LN2_LO, _fmuladd(-k, _LN2_HI, x))
+
+
+@_jit
+def _poly(r):
+    """``(r*r, q)`` with ``expm1(r) = r + r*r*q`` for ``|r| <= ln2/2``.
+
+    Pairs ``c_j + c_{j+1} r`` combined by Horner in ``r*r``: 9 FMAs, a
+    dependency chain of 5.
     """
-    xc = x if x < _X_CLAMP_HI else _X_CLAMP_HI  # NaN -> _X_CLAMP_HI
-    xc = xc if xc > _X_CLAMP_LO else _X_CLAMP_LO
-    k = np.floor(xc * _LOG2E + 0.5)
-    r = _fmuladd(-k, _LN2_HI, xc)  # exact
-    r = _fmuladd(-k, _LN2_LO, r)
-    q = _fmuladd(_C13, r, _C12)
-    q = _fmuladd(q, r, _C11)
-    q = _fmuladd(q, r, _C10)
-    q = _fmuladd(q, r, _C9)
-    q = _fmuladd(q, r, _C8)
-    q = _fmuladd(q, r, _C7)
-    q = _fmuladd(q, r, _C6)
-    q = _fmuladd(q, r, _C5)
-    q = _fmuladd(q, r, _C4)
-    q = _fmuladd(q, r, _C3)
-    q = _fmuladd(q, r, _C2)
-    k1 = np.floor(0.5 * k)
-    return r, q, _pow2(k1), _pow2(k - k1)
+    r2 = r * r
+    q = _fmuladd(_C11, r, _C10)
+    q = _fmuladd(q, r2, _fmuladd(_C9, r, _C8))
+    q = _fmuladd(q, r2, _fmuladd(_C7, r, _C6))
+    q = _fmuladd(q, r2, _fmuladd(_C5, r, _C4))
+    return r2, _fmuladd(q, r2, _fmuladd(_C3, r, _C2))
 
 
 @_jit
-def _exp_parts(x):
-    """Return ``(m, u, s2, q)``: ``expm1(x) = m`` for ``x <= 40`` (-1 below -40),
-    ``exp(x) = u * s2`` for all non-NaN ``x`` and, for ``|x| < 0.34``,
-    ``expm1(x) / x = 1 + x*q``."""
-    r, q, s1, s2 = _core(x)
-    p = _fmuladd(r * r, q, r)  # expm1(r)
-    s = s1 * s2
-    m = _fmuladd(s, p, s - 1.0)  # 2**k expm1(r) + (2**k - 1)
-    # k = 1 and r < -1/4: 2r + 1 is exact, add the small part last (1 ulp, not 2)
-    m1 = _fmuladd(2.0, r * r * q, _fmuladd(2.0, r, 1.0))
-    m = m1 if (s == 2.0) & (r < -0.25) else m
-    return m, (1.0 + p) * s1, s2, q
+def _poly_off(r):
+    """``_poly`` for ``r`` in ``[-0.2496, 0.4437]`` (``_reduce_off``)."""
+    r2 = r * r
+    q = _fmuladd(_D11, r, _D10)
+    q = _fmuladd(q, r2, _fmuladd(_D9, r, _D8))
+    q = _fmuladd(q, r2, _fmuladd(_D7, r, _D6))
+    q = _fmuladd(q, r2, _fmuladd(_D5, r, _D4))
+    return r2, _fmuladd(q, r2, _fmuladd(_D3, r, _D2))
+
+
+@_jit
+def _scales(kb):
+    """``(2**k1, 2**k2)``, ``k1 = floor(k/2)``, ``k2 = k - k1``, from the bits of ``kb = _SHIFT + k``."""
+    i = _f64_as_i64(kb)  # low 12 bits: k + 2046
+    h = i >> 1  # low 12 bits: k1 + 1023; << 52 shifts all higher bits out
+    return _i64_as_f64(h << 52), _i64_as_f64((i - h) << 52)
+
+
+@_jit
+def _expm1_parts(x):
+    """``(m, s2, k, q)``: ``expm1(x) = m * s2`` for every non-NaN ``x``, with
+    ``m`` rounded once and the product exact unless it overflows; if ``k == 0``,
+    ``expm1(x) = x + x*x*q``."""
+    xc = _clamp(x)
+    kb, k, r = _reduce(xc, _SHIFT)
+    r2, q = _poly(r)
+    s1, s2 = _scales(kb)
+    c = _i64_as_f64(_INV - _f64_as_i64(s2))  # 1 / s2
+    m = _fmuladd(_fmuladd(r2, q, r), s1, s1 - c)  # (2**k (1 + p) - 1) / s2
+    # k = 1, r < -1/4: m = 1/2 + p cancels to 0.21..0.28, and the rounding errors
+    # of p and r would cost up to 2 ulp; 1/2 + r is exact, so add r*r*q and the
+    # rounding error of r to it and round once
+    dr = _fmuladd(-k, _LN2_LO, _fmuladd(-k, _LN2_HI, xc) - r)
+    m1 = (r + 0.5) + _fmuladd(r2, q, dr)
+    return (m1 if (k == 1.0) & (r < -0.25) else m), s2, k, q
 
 
 @_jit
@@ -147,14 +195,15 @@ def fexp(x):
     Returns
     -------
     float
-        ``exp(x)`` within 1 ulp (relative error <= 2.3e-16, ~90 %
+        ``exp(x)`` within 1 ulp (relative error <= 2.3e-16, ~91 %
         correctly rounded); ``inf`` above 709.782712893384, subnormal
         results within 1 ulp, 0 from -745.1332191019412 down, NaN for NaN.
     """
-    _, u, s2, _ = _exp_parts(x)
-    y = u * s2  # (1 + p) * 2**k1 is exact; the one rounding happens here
-    y = math.inf if x > _X_MAX else y
-    return x if x != x else y
+    kb, _, r = _reduce(_clamp(x), _SHIFT)
+    r2, q = _poly(r)
+    s1, s2 = _scales(kb)
+    # 2**k1 (1 + p) rounds once; * 2**k2 is exact unless the result is subnormal or overflows
+    return _fmuladd(_fmuladd(r2, q, r), s1, s1) * s2
 
 
 @_jit
@@ -169,15 +218,12 @@ def fexpm1(x):
     Returns
     -------
     float
-        ``expm1(x)`` within 1 ulp (relative error <= 2.3e-16, ~92 %
+        ``expm1(x)`` within 1 ulp (relative error <= 2.3e-16, ~94 %
         correctly rounded); ``expm1(+-0) = +-0``, -1 at ``-inf``, ``inf``
         above 709.782712893384, NaN for NaN.
     """
-    m, u, s2, _ = _exp_parts(x)
-    y = u * s2 if x > 40.0 else m  # above 40, exp(x) - 1 rounds to exp(x)
-    y = math.inf if x > _X_MAX else y
-    y = x if x == 0.0 else y  # keeps the sign of -0.0
-    return x if x != x else y
+    m, s2, _, _ = _expm1_parts(x)
+    return x if x == 0.0 else m * s2  # keeps the sign of -0.0
 
 
 @_jit
@@ -192,16 +238,13 @@ def fphi1(z):
     Returns
     -------
     float
-        ``phi_1(z)`` within 2 ulp (relative error <= 3e-16; Taylor series
-        for ``|z| < 0.34``); finite up to its true overflow near 716.4;
+        ``phi_1(z)`` within 2 ulp (relative error <= 3e-16; ``1 + z q(z)``
+        for ``|z| <= ln2/2``); finite up to its true overflow near 716.4;
         ``phi_1(-inf) = 0``, ``phi_1(inf) = inf``, NaN for NaN.
     """
-    m, u, s2, q = _exp_parts(z)
-    zs = z if z < _X_CLAMP_HI else _X_CLAMP_HI  # phi_1(inf) = inf, not inf/inf
-    zs = zs if zs != 0.0 else 1.0  # no division by zero in the unused lane
-    y = u / zs * s2 if z > 40.0 else m / zs  # divide before the last scaling
-    y = _fmuladd(z, q, 1.0) if abs(z) < 0.34 else y
-    return z if z != z else y
+    m, s2, k, q = _expm1_parts(z)
+    y = m / min(z, _X_CLAMP_HI) * s2  # divide before the last scaling; phi_1(inf) = inf
+    return _fmuladd(z, q, 1.0) if k == 0.0 else y
 
 
 @_jit
@@ -221,9 +264,11 @@ def fsigmoid(x):
         ``scipy.special.expit`` flushes to 0; 0 at ``-inf``, 1 at ``inf``, NaN
         for NaN.
     """
-    e = fexp(-abs(x))
-    num = 1.0 if x >= 0.0 else e
-    return num / (1.0 + e)
+    kb, _, r = _reduce(max(-abs(x), _X_CLAMP_LO), _SHIFT)  # NaN stays NaN
+    r2, q = _poly(r)
+    s1, s2 = _scales(kb)
+    e = _fmuladd(_fmuladd(r2, q, r), s1, s1) * s2  # exp(-|x|)
+    return (e if _f64_as_i64(x) < 0 else 1.0) / (1.0 + e)  # sign bit: one blend, no compare
 
 
 @_jit
@@ -238,15 +283,17 @@ def ftanh(x):
     Returns
     -------
     float
-        ``tanh(x)`` within 2 ulp (relative error <= 3.2e-16; ~84 %
+        ``tanh(x)`` within 2 ulp (relative error <= 3.2e-16; ~80 %
         correctly rounded), ``tanh(x) = x`` for tiny ``x`` including
-        ``+-0``; ``+-1`` for ``|x| > 22`` and at ``+-inf``, NaN for NaN.
+        ``+-0``; ``+-1`` for ``|x| > 19.1`` and at ``+-inf``, NaN for NaN.
     """
-    a = abs(x)
-    m = fexpm1(2.0 * a)
-    y = m / (m + 2.0)
-    y = 1.0 if a > 22.0 else y  # also avoids inf / inf
-    return math.copysign(y, x)
+    t = min(2.0 * abs(x), 44.0)  # tanh(22) rounds to 1; NaN stays NaN
+    kb, _, r = _reduce_off(t, _SHIFT1)
+    r2, q = _poly_off(r)
+    s = _i64_as_f64(_f64_as_i64(kb) << 52)  # 2**k, k in [0, 63]
+    m = _fmuladd(s, _fmuladd(r2, q, r), s - 1.0)
+    y = m / (m + 2.0)  # >= +0 or NaN: copysign is an or
+    return _i64_as_f64(_f64_as_i64(y) | (_f64_as_i64(x) & _SIGN))
 
 
 @_jit

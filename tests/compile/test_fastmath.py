@@ -126,6 +126,27 @@ def test_accuracy_vs_mpmath(name):
     assert ulp_dist(LOOPS[name](x), truth).max() <= MAX_ULP_TRUE[name]
 
 
+@pytest.mark.parametrize("name, lo, hi", [("expm1", 0.3, 0.5), ("expm1", -0.5, -0.3), ("expm1", 1.0, 1.1),
+                                           ("phi1", 0.3, 0.5), ("phi1", -0.5, -0.3), ("tanh", 0.15, 0.25)])
+def test_accuracy_where_expm1_cancels(name, lo, hi):
+    """Dense samples where ``2**k exp(r) - 1`` cancels (k = 1, -1, 2 at the ends of the range of r)."""
+    x = np.random.default_rng(7).uniform(lo, hi, 2000)
+    with mpmath.workprec(110):
+        truth = np.array([float(TRUTH[name][0](mpmath.mpf(float(v)))) for v in x])
+    assert ulp_dist(LOOPS[name](x), truth).max() <= MAX_ULP_TRUE[name]
+
+
+@pytest.mark.parametrize("prefix, lo, hi, bound", [("_C", -0.3465736, 0.3465736, 6e-18),
+                                                   ("_D", -0.2496, 0.4437, 6.5e-18)])
+def test_polynomial_error(prefix, lo, hi, bound):
+    """``r + r**2 (c2 + ... + c11 r**9) - expm1(r)`` relative to ``exp(r)``: the minimax error."""
+    c = [mpmath.mpf(getattr(fm, f"{prefix}{j}")) for j in range(11, 1, -1)]
+    with mpmath.workprec(120):
+        err = max(abs(r + r * r * mpmath.polyval(c, r) - mpmath.expm1(r)) / mpmath.exp(r)
+                  for r in mpmath.linspace(lo, hi, 1001))
+    assert err <= bound
+
+
 def _near(x0, k=4):
     """x0 and its k neighbouring doubles on each side."""
     up, down = [x0], [x0]
@@ -229,10 +250,10 @@ def _host_simd():
     return not os.environ.get("NUMBA_CPU_NAME") and "+sse4.1" in llvm.get_host_cpu_features().flatten()
 
 
-@pytest.mark.skipif(not _host_simd(), reason="needs a native SSE4.1+ target (vector floor)")
+@pytest.mark.skipif(not _host_simd(), reason="needs a native SSE4.1+ target (blendv)")
 @pytest.mark.parametrize("flags", [{"error_model": "numpy"}, {}, {"fastmath": True}],
                          ids=["numpy-errors", "python-errors", "fastmath"])
-@pytest.mark.parametrize("name", ["exp", "tanh", "phi1"])
+@pytest.mark.parametrize("name", ["exp", "expm1", "sigmoid", "tanh", "phi1"])
 def test_loops_vectorise_whatever_the_caller_flags(name, flags):
     """The loop body is SIMD (no libm call), and the caller's flags do not leak in."""
     f = fm.FUNCTIONS[name]
