@@ -1,5 +1,5 @@
-"""The ``nmanalysis`` command line: ``models``, ``info``, ``simulate``, ``fixed-points``
-and ``phase-plane``.
+"""The ``nmanalysis`` command line: ``models``, ``info``, ``simulate``, ``fixed-points``,
+``phase-plane`` and ``diagram``.
 
 Run ``nmanalysis --help`` or ``nmanalysis COMMAND --help``. MODEL is a library
 name (``nmanalysis models``) or a path to a ``.yaml``/``.yml``/``.toml`` model
@@ -67,6 +67,19 @@ examples:
 A trajectory starting at a negative X0 must be attached with '=':  --traj=-1,0.5
 """
 
+_DIAGRAM_EXAMPLES = """\
+examples:
+  nmanalysis diagram wilson_cowan --free IE --range -2 2
+  nmanalysis diagram fitzhugh_nagumo --free I --range 0 2 --plot fhn_diagram.png --overlay
+  nmanalysis diagram jansen_rit --free p --range -100 400 --y v_pc -o jr.nc --plot jr.png
+  nmanalysis diagram wilson_cowan --variant docstring --free IE --set wEE=11 --range -2 2
+
+Every equilibrium at the start value (LO, or the value given with --set P=V) seeds
+a branch, traced both ways until it leaves [LO, HI]; at a branch point (BP) the
+crossing branch is traced too. --range defaults to the parameter's typical range
+(see 'nmanalysis info MODEL').
+"""
+
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -120,6 +133,20 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_model_args(p, optional=True)
     _add_phase_plane_args(p)
     p.set_defaults(func=_cmd_phase_plane)
+
+    p = sub.add_parser("diagram", help="bifurcation diagram of equilibria (continuation "
+                                       "in one parameter)",
+                       description="Trace the branches of equilibria as one parameter varies "
+                                   "(pseudo-arclength continuation), locate folds (LP), Hopf "
+                                   "points (HB) and branch points (BP) with their normal-form "
+                                   "coefficients, and print them; optionally write the "
+                                   "diagram as netCDF and plot it.",
+                       epilog=_DIAGRAM_EXAMPLES,
+                       usage="%(prog)s MODEL --free P --range LO HI [options]",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_model_args(p, optional=True)
+    _add_diagram_args(p)
+    p.set_defaults(func=_cmd_diagram)
     return parser
 
 
@@ -183,7 +210,7 @@ def _add_fixed_points_args(p) -> None:
                    default=[], help="search box of STATE (default its declared bounds, "
                                     "else -10:10)")
     p.add_argument("--n-starts", dest="n_starts", metavar="N", default=None,
-                   help="Newton starting points in the box (default max(64, 32 x states))")
+                   help="Newton starting points in the box (default max(128, 32 x states))")
     _add_outputs(p, "plot the equilibria against the swept parameter (one --sweep), or the "
                     "phase portrait of a 2-state model (no --sweep)",
                  "no progress bar and no table (errors are still reported)")
@@ -215,7 +242,62 @@ def _add_phase_plane_args(p) -> None:
                  "no table (errors are still reported)")
 
 
+def _add_diagram_args(p) -> None:
+    p.add_argument("--free", dest="free", metavar="P", default=None,
+                   help="the free parameter")
+    p.add_argument("--range", dest="p_range", metavar=("LO", "HI"), nargs=2, type=float,
+                   default=None, help="interval of the free parameter, e.g. --range -100 400 "
+                                      "(default its typical range)")
+    _add_set(p, "set another parameter or a constant input; P=V starts the continuation at "
+                "V instead of LO")
+    p.add_argument("--bounds", metavar="STATE=LOW:HIGH", nargs="+", action="extend",
+                   default=[], help="box in which the starting equilibria are searched and "
+                                    "which the branches may not leave (default: the declared "
+                                    "bounds, else -10:10, for the search; no limit for the "
+                                    "branches)")
+    p.add_argument("--y", dest="y", metavar="NAME", default=None,
+                   help="state or observable on the vertical axis of the plot (default the "
+                        "first state); an observable is added to the diagram and the table")
+    p.add_argument("--overlay", action="store_true",
+                   help="also simulate 100 values of P from LO to HI and draw the min/max "
+                        "of the --y variable after the transient (a brute-force diagram)")
+    p.add_argument("--t", dest="t", metavar="START:STOP", default=None,
+                   help="time span of the --overlay runs (default from the model's time "
+                        "units and the Hopf periods, e.g. 0:2 for seconds)")
+    p.add_argument("--transient", type=float, default=None, metavar="T",
+                   help="initial time left out of the --overlay min/max (default half the "
+                        "span)")
+    p.add_argument("--dt", type=float, default=None,
+                   help="step of the --overlay runs (rk4; default a power of ten below "
+                        "span/10000 and 0.1/max|eigenvalue| of the equilibria)")
+    _add_outputs(p, "draw the diagram (stable solid, unstable dashed, special points "
+                    "labelled) to an image file",
+                 "no table (errors are still reported)")
+
+
 # -- entry point --------------------------------------------------------------------------
+def _protect_negative(argv: list) -> list:
+    """Keep ``--range -4e2 -1e-3``: argparse takes only plain negative numbers as values.
+
+    A leading space makes argparse read a token as a value, and :func:`float`
+    ignores it.
+    """
+    argv = list(argv)
+    if "diagram" not in argv:
+        return argv
+    for i, item in enumerate(argv[:-1]):
+        if item != "--range" or i < argv.index("diagram"):
+            continue
+        for j in (i + 1, i + 2):
+            if j < len(argv) and isinstance(argv[j], str) and argv[j].startswith("-"):
+                try:
+                    float(argv[j])
+                except ValueError:
+                    continue
+                argv[j] = " " + argv[j]
+    return argv
+
+
 def main(argv=None) -> int:
     """Run the command line; return the exit status.
 
@@ -238,6 +320,7 @@ def main(argv=None) -> int:
     0
     """
     parser = _build_parser()
+    argv = _protect_negative(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, argparse usage errors
@@ -490,7 +573,8 @@ def _check_plot(swept, records):
 # -- simulate: running and reporting ------------------------------------------------------
 _MODEL_EXAMPLES = {"simulate": "nmanalysis simulate wilson_cowan --t 0:100",
                    "fixed-points": "nmanalysis fixed-points wilson_cowan --set IE=0",
-                   "phase-plane": "nmanalysis phase-plane wilson_cowan --x rE --y rI"}
+                   "phase-plane": "nmanalysis phase-plane wilson_cowan --x rE --y rI",
+                   "diagram": "nmanalysis diagram wilson_cowan --free IE --range -2 2"}
 # the list options that may swallow a MODEL written after them, and how their items look
 _LIST_OPTIONS = (("sets", "="), ("sweeps", "="), ("noise", "="), ("bounds", "="),
                  ("ranges", "="), ("traj", ","))
@@ -1085,6 +1169,317 @@ def _phase_plane_report(model, ds, args, x, y, wall) -> list[str]:
         lines.append("note: with the other states held fixed these are equilibria of the "
                      "slice, not of the model; --mode qss gives true equilibria")
     return lines
+
+# -- diagram ------------------------------------------------------------------------------
+_TABLE_STATES = 4          # states shown in the table of special points
+
+
+def _free_parameter(model, name) -> str:
+    params = list(model.param_names)
+    if name is None:
+        raise UsageError(f"diagram needs --free P: a parameter of model {model.name!r} "
+                         f"{params}; e.g. --free {params[0] if params else 'P'}")
+    if name in params:
+        return name
+    what = ("a state" if name in model.state_names else
+            "an input (continuation varies parameters; set an input with --set)"
+            if name in model.input_names else "unknown")
+    raise UsageError(f"--free {name!r} is {what}; the parameters of model {model.name!r} are "
+                     f"{params}")
+
+
+def _diagram_range(model, free, given):
+    if given is None:
+        declared = model.param_info[free].range
+        if declared is None:
+            raise UsageError(f"--range LO HI is needed: parameter {free!r} of model "
+                             f"{model.name!r} declares no typical range")
+        return float(declared[0]), float(declared[1])
+    lo, hi = (float(v) for v in given)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise UsageError(f"--range {lo:g} {hi:g}: LO and HI must be finite")
+    if not lo < hi:
+        raise UsageError(f"--range {lo:g} {hi:g}: LO must be less than HI")
+    return lo, hi
+
+
+def _diagram_y(model, name):
+    if name is None or name in model.state_names or name == "norm":
+        return name
+    if name in model.observable_names:
+        return name
+    obs = (f", observables are {list(model.observable_names)}" if model.observable_names
+           else "")
+    raise UsageError(f"--y {name!r} is not a state or observable of model {model.name!r}; "
+                     f"states are {list(model.state_names)}{obs} (or 'norm')")
+
+
+def _cmd_diagram(args) -> int:
+    model = _load(_model_from_lists(args), args.variant)
+    free = _free_parameter(model, args.free)
+    lo, hi = _diagram_range(model, free, args.p_range)
+    groups, _ = _settings(model, args)
+    if groups["y0"]:
+        name = next(iter(groups["y0"]))
+        raise UsageError(f"{name!r} is a state: diagram starts from every equilibrium at the "
+                         f"start value of {free!r}; limit the branches with --bounds "
+                         f"{name}=LOW:HIGH")
+    start = groups["params"].get(free, lo)
+    if not lo <= start <= hi:
+        raise UsageError(f"--set {free}={start:g}: the start value lies outside --range "
+                         f"{lo:g} {hi:g}")
+    bounds = _intervals(model, args.bounds, "--bounds")
+    y = _diagram_y(model, args.y)
+    output = _check_output(args.output, "-o") if args.output else None
+    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+    if args.overlay and plot is None:
+        raise UsageError("--overlay draws simulations on the --plot figure; give --plot "
+                         "OUT.png too")
+    timing = [f for f, v in (("--t", args.t), ("--transient", args.transient),
+                             ("--dt", args.dt)) if v is not None]
+    if timing and not args.overlay:
+        raise UsageError(f"{timing[0]} sets the simulations of --overlay; give --overlay too")
+    t_span = _time_span(args.t) if args.t is not None else None
+    if args.dt is not None and not (math.isfinite(args.dt) and args.dt > 0):
+        raise UsageError(f"--dt {args.dt:g}: must be positive")
+    if args.transient is not None:
+        if not (math.isfinite(args.transient) and args.transient >= 0):
+            raise UsageError(f"--transient {args.transient:g}: must be >= 0")
+        if t_span is not None and args.transient >= t_span[1] - t_span[0]:
+            raise UsageError(f"--transient {args.transient:g} leaves nothing of --t {args.t} "
+                             "to record")
+
+    from .analysis.continuation import continuation
+    clock = time.perf_counter()
+    tree = continuation(model, free, p_range=(lo, hi), params=groups["params"],
+                        inputs=groups["inputs"], state_bounds=bounds or None,
+                        progress=False if args.quiet else None)
+    wall = time.perf_counter() - clock
+    if y in model.observable_names:
+        _add_observable(model, tree, y, free, groups)
+    if not args.quiet:
+        print("\n".join(_diagram_report(model, tree, args, free, (lo, hi), y, wall)))
+    overlay = None
+    if args.overlay:
+        overlay = _overlay(model, tree, free, (lo, hi), groups, t_span, args)
+    if output is not None:
+        _write(lambda: tree.to_netcdf(output), output, "-o", args.quiet)
+    if plot is not None:
+        _write(lambda: _plot_diagram(model, tree, y, overlay, plot), plot, "--plot",
+               args.quiet)
+    return 0
+
+
+def _branches(tree) -> dict:
+    """Name -> Dataset of every branch of a continuation tree."""
+    node = tree["equilibria"]
+    return {name: node[name].to_dataset() for name in node.children}
+
+
+def _add_observable(model, tree, name, free, groups) -> None:
+    """Evaluate observable ``name`` at every branch point and special point (in place)."""
+    import numpy as np
+
+    from .compile import compile_model
+    system = compile_model(model)
+    k = model.observable_names.index(name)
+    pvec = system.parameter_vector({q: v for q, v in groups["params"].items() if q != free},
+                                   groups["inputs"], {**model.params, **model.inputs})
+    ip = model.param_names.index(free)
+    info = model.observable_info[name]
+    attrs = {"long_name": info.description or info.expression or name,
+             "units": info.units or ""}
+
+    def values(ds):
+        out = np.empty(len(model.observable_names))
+        x = np.stack([ds[s].values for s in model.state_names], axis=-1)
+        res = np.empty(x.shape[0])
+        for i in range(x.shape[0]):
+            pvec[ip] = ds[free].values[i]
+            system.observables(0.0, np.ascontiguousarray(x[i], float), pvec, out)
+            res[i] = out[k]
+        return res
+
+    for branch, ds in _branches(tree).items():
+        dim = ds[free].dims[0]
+        tree[f"equilibria/{branch}"] = ds.assign({name: (dim, values(ds), attrs)})
+    sp = tree["special_points"].to_dataset()
+    tree["special_points"] = sp.assign({name: ("special", values(sp), attrs)})
+
+
+def _normal_form_text(model, sp, k) -> str:
+    """Normal-form coefficients of special point k as text."""
+    tu = model.time_units if model.time_units and model.time_units != "1" else ""
+    kind = str(sp["type"].values[k])
+    if kind == "HB":
+        omega = float(sp["angular_frequency"].values[k])
+        text = (f"omega = {_fmt(omega)}{' rad/' + tu if tu else ''}, period = "
+                f"{_fmt(sp['period'].values[k])}{' ' + tu if tu else ''}, l1 = "
+                f"{_fmt(sp['first_lyapunov'].values[k], '.5g')}, "
+                f"{sp['criticality'].values[k] or 'criticality unknown'}")
+    elif kind == "LP":
+        text = f"a = {_fmt(sp['fold_coefficient'].values[k], '.6g')}"
+    else:
+        text = "-"
+    status = str(sp["status"].values[k])
+    return text + ("" if status == "located" else f" [{status}]")
+
+
+def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
+    import numpy as np
+    variant = f" (variant {model.variant!r})" if model.variant else ""
+    pu = _unit(model.param_info[free].units, " {}")
+    start = float(tree.attrs.get("start_value", p_range[0]))
+    rows = [("model", f"{model.name}{variant}"),
+            ("free", f"{free} in [{p_range[0]:g}, {p_range[1]:g}]{pu}, starting at "
+                     f"{start:g}")]
+    if args.sets:
+        rows.append(("set", ", ".join(args.sets)))
+    if args.bounds:
+        rows.append(("bounds", ", ".join(args.bounds)))
+    branches = _branches(tree)
+    n_points = sum(ds.sizes["point"] for ds in branches.values())
+    rows.append(("branches", f"{len(branches)} ({n_points} points)"))
+    rows.append(("wall time", f"{wall:.2f} s"))
+    lines = [f"{k:<13} {v}" for k, v in rows]
+
+    table = []
+    for name, ds in branches.items():
+        p = ds[free].values
+        stable = ds["stable"].values
+        table.append((name, ds.sizes["point"], f"{p.min():.6g} .. {p.max():.6g}",
+                      int(np.count_nonzero(stable)),
+                      f"{ds.attrs.get('stop_reason_start_side', '?')}; "
+                      f"{ds.attrs.get('stop_reason_end_side', '?')}"))
+    lines += ["", "branches:",
+              *_table(("branch", "points", f"{free} from .. to", "stable points",
+                       "stopped at (start side; end side)"), table)]
+
+    sp = tree["special_points"].to_dataset()
+    m = sp.sizes["special"]
+    states = list(model.state_names)[:_TABLE_STATES]
+    extra = [y] if y is not None and y in sp and y not in states else []
+    several = len(branches) > 1
+    head = f"{m} special point{'s' if m != 1 else ''}" + (":" if m else
+                                                        " (no fold, Hopf or branch point)")
+    if m and model.n_states > _TABLE_STATES:
+        head = head[:-1] + f" (first {_TABLE_STATES} of {model.n_states} states):"
+    lines += ["", head]
+    if m:
+        rows = []
+        for k in range(m):
+            rows.append((k, str(sp["type"].values[k]),
+                         _fmt(sp[free].values[k], ".12g"),
+                         *(_fmt(sp[s].values[k]) for s in [*states, *extra]),
+                         *((str(sp["branch"].values[k]).split("/")[-1],) if several else ()),
+                         _normal_form_text(model, sp, k)))
+        heads = ("#", "type", free, *states, *extra, *(("branch",) if several else ()),
+                 "normal form")
+        lines += _table(heads, rows)
+        kinds = set(sp["type"].values.tolist())
+        notes = []
+        if "LP" in kinds:
+            notes.append("a: fold coefficient 1/2 <p, B(q,q)> (null vector q oriented with "
+                         "its largest component positive)")
+        if "HB" in kinds:
+            notes.append("l1: first Lyapunov coefficient, <q,q> = <p,q> = 1 (l1 < 0 "
+                         "supercritical, > 0 subcritical)")
+        lines += [f"  {n}" for n in notes]
+    return lines
+
+
+def _nice(value: float, up: bool = True) -> float:
+    """1, 2 or 5 times a power of ten at or above (``up``) / below ``value``."""
+    exp = math.floor(math.log10(value))
+    for m in ((1, 2, 5, 10) if up else (5, 2, 1)):
+        candidate = m * 10.0 ** exp
+        if (candidate >= value * (1 - 1e-12)) if up else (candidate <= value * (1 + 1e-12)):
+            return candidate
+    return 10.0 ** (exp + (1 if up else 0))  # pragma: no cover
+
+
+_SPAN_BY_UNITS = {"s": 2.0, "ms": 2000.0, "1": 1000.0, "": 1000.0}
+
+
+def _overlay_times(model, tree, t_span, transient, dt):
+    """Time span, transient and step of the --overlay runs.
+
+    The span follows the model's time units (2 s, 2000 ms, 1000 dimensionless),
+    else 200 relaxation times, and covers at least 10 periods of the slowest Hopf
+    point; the step is a power of ten below span/10000 and 0.1/max|eigenvalue|.
+    The transient is half the span.
+    """
+    import warnings
+
+    import numpy as np
+    lam = []
+    for ds in _branches(tree).values():
+        lam.append(np.abs(ds["eig_real"].values + 1j * ds["eig_imag"].values))
+    lam = np.concatenate([a.reshape(a.shape[0], -1) for a in lam])
+    periods = tree["special_points"]["period"].values
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fast = float(np.nanmax(lam)) if np.isfinite(lam).any() else 0.0
+        slow = float(np.nanmedian(np.nanmin(lam, axis=1))) if np.isfinite(lam).any() else 0.0
+        period = float(np.nanmax(periods)) if np.isfinite(periods).any() else 0.0
+    if t_span is None:
+        span = _SPAN_BY_UNITS.get(model.time_units or "")
+        if span is None:
+            span = _nice(200.0 / slow) if slow > 0 else 1000.0
+        if period > 0:
+            span = max(span, _nice(10 * period))
+        t_span = (0.0, span)
+    length = t_span[1] - t_span[0]
+    if transient is None:
+        transient = 0.5 * length
+    if dt is None:
+        limit = length / 10000
+        if fast > 0:            # transients are stiffer than the equilibria: margin 10
+            limit = min(limit, 0.1 / fast)
+        dt = 10.0 ** math.floor(math.log10(limit) + 1e-9)
+        if abs(length / dt - round(length / dt)) > 1e-6 * (length / dt):
+            dt = length / math.ceil(length / dt)
+    return t_span, transient, dt
+
+
+def _overlay(model, tree, free, p_range, groups, t_span, args):
+    """A brute-force diagram: min/max after the transient over 100 values of ``free``."""
+    import numpy as np
+
+    from .integrate.simulate import simulate
+    t_span, transient, dt = _overlay_times(model, tree, t_span, args.transient, args.dt)
+    if transient >= t_span[1] - t_span[0]:
+        raise UsageError(f"--transient {transient:g} leaves nothing of the span "
+                         f"{t_span[0]:g}:{t_span[1]:g} to record; shorten it or lengthen --t")
+    params = {**{k: v for k, v in groups["params"].items() if k != free},
+              free: np.linspace(p_range[0], p_range[1], 100)}
+    clock = time.perf_counter()
+    ds = simulate(model, t=t_span, dt=dt, method="rk4", params=params, inputs=groups["inputs"],
+                  record="minmax", transient=transient, progress=not args.quiet)
+    if not args.quiet:
+        tu = _unit(model.time_units, " {}")
+        print(f"\noverlay       100 runs of rk4 over {free}, t = {t_span[0]:g} .. "
+              f"{t_span[1]:g}{tu}, dt = {dt:g}, transient {transient:g}; failed "
+              f"{_failures(ds)}; {time.perf_counter() - clock:.2f} s")
+        if int(ds.attrs.get("n_failed", 0)):
+            print("note: failed runs leave gaps in the overlay; a smaller --dt may help")
+    return ds
+
+
+def _plot_diagram(model, tree, y, overlay, path: Path) -> None:
+    from .plot import bifurcation
+    fig = _new_figure((7.0, 4.5))
+    ax = fig.subplots()
+    bifurcation(tree, y=y, ax=ax, overlay=overlay)
+    ax.grid(alpha=0.3)
+    free = tree["special_points"].attrs["free_parameter"]
+    changed = _changed_params(model, tree)
+    title = f"{_model_title(model)}: equilibria along {free}" + (
+        "; " + ", ".join(changed) if changed else "")
+    if overlay is not None:
+        title += "\ndots: min/max of simulations after the transient"
+    ax.set_title(title, fontsize=10)
+    fig.savefig(path, dpi=120)
 
 
 if __name__ == "__main__":

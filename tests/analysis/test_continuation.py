@@ -94,3 +94,9 @@ def test_start_from_a_fixed_points_row(wc):
     sp = nma.special_points(tree)
     assert sorted(sp["type"].values.tolist()) == ["LP", "LP"]
     assert len(tree["equilibria"].children) == 1
+
+
+def test_fold_coefficient_does_not_depend_on_the_run(wc):
+    a = [float(nma.special_points(nma.continuation(wc, "IE", p_range=r))["fold_coefficient"][0])
+         for r in ((-2, 2), (-2, 6))]
+    assert a[0] == pytest.approx(a[1], rel=1e-8)

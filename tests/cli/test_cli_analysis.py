@@ -38,7 +38,7 @@ def test_fixed_points_single_point(capsys, tmp_path):
                          "--plot", png)
     assert code == 0, err
     for text in ("model         wilson_cowan", "set           IE=0",
-                 "search box    rE in [-0.1, 1.1], rI in [-0.1, 1.1]; 64 Newton starts",
+                 "search box    rE in [-0.1, 1.1], rI in [-0.1, 1.1]; 128 Newton starts",
                  "3 equilibria:", "max Re(eig) [1/ms]", "residual", f"wrote {nc}",
                  f"wrote {png}"):
         assert text in out, text

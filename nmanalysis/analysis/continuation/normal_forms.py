@@ -20,10 +20,16 @@ def _null_vector(M):
 
 
 def fold_coefficient(problem, x, p):
-    """``a = 1/2 <p, B(q, q)>`` with ``A q = 0``, ``A^T p = 0``, ``<p, q> = 1``, ``|q| = 1``."""
+    """``a = 1/2 <p, B(q, q)>`` with ``A q = 0``, ``A^T p = 0``, ``<p, q> = 1``, ``|q| = 1``.
+
+    The sign of ``a`` depends on the orientation of ``q``; it is fixed by making
+    the largest component of ``q`` positive, so the same fold always gets the
+    same value.
+    """
     A = problem.jac(x, p)
     q = _null_vector(A).real
     q /= np.linalg.norm(q)
+    q *= np.sign(q[np.argmax(np.abs(q))])     # fixed orientation: largest component > 0
     w = _null_vector(A.T).real
     w = w / (w @ q)
     return 0.5 * float(w @ problem.B(x, p, q, q).real)
