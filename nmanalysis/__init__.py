@@ -22,7 +22,7 @@ from .models import get_model, list_models
 __all__ = [
     "__version__", "Model", "get_model", "list_models", "load_model", "save_model",
     "simulate", "fixed_points", "stability", "phase_plane", "continuation", "special_points",
-    "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
+    "response_metrics", "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
     "NMAError", "ModelError", "CompileError", "OptionsError", "SimulationError",
     "ConvergenceWarning", "plot",
 ]
@@ -35,6 +35,7 @@ _LAZY = {
     "phase_plane": "nmanalysis.analysis.phase_plane",
     "continuation": "nmanalysis.analysis.continuation",
     "special_points": "nmanalysis.analysis.continuation",
+    "response_metrics": "nmanalysis.analysis.responses",
     "Step": "nmanalysis.integrate.inputs",
     "Pulse": "nmanalysis.integrate.inputs",
     "Ramp": "nmanalysis.integrate.inputs",
