@@ -8,7 +8,7 @@ defaults tau = 1 ms, eta = -5, Delta = 1, J = 15, ``r`` and ``v`` drawn
 uniformly in [0, 0.05]. The library model ``montbrio_pazo_roxin`` has the same
 equations (the API page writes ``Delta/pi`` for ``Delta/(pi tau)``: equal at
 tau = 1) and defaults. Its equilibrium branch in eta folds at
-eta = -5.7435 and -3.1361 (``../shared/reference/mpr_qif.json``); in between,
+eta = -5.7435 and -3.1361 (``tests/reference/data/mpr_qif.json``); in between,
 a low-rate and a high-rate state coexist. The default eta = -5 is in that
 range, which the API page does not mention.
 """

@@ -39,12 +39,13 @@ print(f"250,000 Euler steps: {time.perf_counter() - t0:.3f} s")
 # -------------------
 # The reference trace was written by PyRates 1.2.3 running the tutorial
 # (columns t, E, I; 12,500 rows, 10 significant digits).
-candidates = [Path(p) / "shared" / "reference" / "traces" / "pyrates_wc_tutorial.csv"
-              for p in ("../../..", "../..", "..")]
+# (the trace ships with the test suite, in tests/reference/data)
+candidates = [Path(p) / "tests" / "reference" / "data" / "pyrates_wc_tutorial.csv"
+              for p in ("../..", "..", ".")]
 path = next((p for p in candidates if p.exists()), None)
 if path is None:
-    raise FileNotFoundError("../shared/reference/traces/pyrates_wc_tutorial.csv not found; "
-                            "the comparison needs PyRates' trace")
+    raise FileNotFoundError("tests/reference/data/pyrates_wc_tutorial.csv not found; run this "
+                            "example from the repository (the comparison needs PyRates' trace)")
 t_ref, e_ref, i_ref = np.loadtxt(path, delimiter=",", skiprows=1).T
 n = t_ref.size                                   # PyRates does not write t = 125
 

@@ -1,7 +1,7 @@
 """Montbrio-Pazo-Roxin: the exact mean field of a network of quadratic integrate-and-fire neurons.
 
 Default form (Montbrio, Pazo & Roxin 2015, eqs. 12; the form of
-``../shared/reference/mpr_qif.json``)::
+``tests/reference/data/mpr_qif.json``)::
 
     tau dr/dt = Delta/(pi tau) + 2 r v
     tau dv/dt = v^2 + eta + I + u(t) + J tau r - (pi tau r)^2
