@@ -28,13 +28,15 @@ print(fp[["rE", "rI", "kind", "residual"]].to_dataframe())
 # ------------------
 # The nullclines are contoured on a grid and every vertex is then moved onto
 # the curve by Newton's method; the equilibria sit exactly at their
-# intersections. Filled circles are stable, the cross is the saddle.
-# Trajectories started on either side of the saddle's stable manifold end in
-# different states.
+# intersections. Filled circles are stable, the cross is the saddle. With
+# ``manifolds=True`` the saddle's stable manifold (dashed green: the separatrix
+# between the two basins) and its unstable manifold (purple: the two orbits
+# running into the stable nodes) are traced too. Trajectories started on
+# either side of the separatrix end in different states.
 pp = nma.phase_plane(model, "rE", "rI", params={"IE": 0.0},
                      ranges={"rE": (-0.05, 0.6), "rI": (-0.05, 0.35)}, resolution=61,
                      trajectories=[(0.15, 0.02), (0.22, 0.02), (0.05, 0.3), (0.55, 0.3)],
-                     t=(0, 30))
+                     t=(0, 30), manifolds=True)
 fig, ax = plt.subplots(figsize=(6.5, 5), layout="constrained")
 nma.plot.phase_portrait(pp, ax)
 ax.set_title("Wilson-Cowan (brainmass form), IE = 0")

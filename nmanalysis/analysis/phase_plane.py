@@ -156,7 +156,7 @@ def _equilibria(plane, extent, n_starts=256, seed=0):
 
 def phase_plane(model, x, y, *, params=None, ranges=None, resolution=41, others=None,
                 mode="fixed", trajectories=None, t=(0.0, 50.0), method="dopri5",
-                kind_tol=1e-9):
+                kind_tol=1e-9, manifolds=False):
     """Vector field, nullclines, equilibria and trajectories in the (x, y) plane.
 
     Parameters
@@ -186,6 +186,11 @@ def phase_plane(model, x, y, *, params=None, ranges=None, resolution=41, others=
         Integration method of the trajectories.
     kind_tol : float
         Tolerance of :func:`~nmanalysis.analysis.stability.classify`.
+    manifolds : bool
+        Also trace the stable and unstable manifolds of every saddle of the
+        plane's field (from the saddle along its eigenvectors, integrated
+        backward for the stable and forward for the unstable manifold until
+        they leave the plane's ranges, or for the time span ``t``).
 
     Returns
     -------
@@ -195,7 +200,9 @@ def phase_plane(model, x, y, *, params=None, ranges=None, resolution=41, others=
         ``nullcline_<s>_y``, ``nullcline_<s>_segment``, ``nullcline_<s>_residual``
         on dim ``nullcline_<s>_vertex``; equilibria on dim ``fp`` (both
         coordinates, ``kind``, ``stable``, eigenvalues on ``eig``); optional
-        trajectories ``traj_x``, ``traj_y`` on (``traj``, ``time``).
+        trajectories ``traj_x``, ``traj_y`` on (``traj``, ``time``); optional
+        saddle manifolds ``manifold_x``, ``manifold_y``, ``manifold_segment``,
+        ``manifold_stable`` on dim ``manifold_vertex``.
 
     Examples
     --------
@@ -271,6 +278,17 @@ def phase_plane(model, x, y, *, params=None, ranges=None, resolution=41, others=
                                                      "units": "1"})
     data["fp_eig_imag"] = (("fp", "eig"), lam.imag, {"long_name": "eigenvalue imaginary part",
                                                      "units": "1"})
+    if manifolds:
+        mx, my, mseg, mstable = _manifolds(plane, pts, R, kind, extent, t)
+        coords["manifold_vertex"] = ("manifold_vertex", np.arange(mx.size),
+                                     {"long_name": "vertex index", "units": "1"})
+        data["manifold_x"] = ("manifold_vertex", mx, _state_attrs(model, x))
+        data["manifold_y"] = ("manifold_vertex", my, _state_attrs(model, y))
+        data["manifold_segment"] = ("manifold_vertex", mseg,
+                                    {"long_name": "manifold branch index", "units": "1"})
+        data["manifold_stable"] = ("manifold_vertex", mstable,
+                                   {"long_name": "on a stable (True) or unstable manifold",
+                                    "units": "1"})
     ds = xr.Dataset(data, coords=coords)
     if trajectories is not None:
         ds = _add_trajectories(ds, model, x, y, params, others, trajectories, t, method)
@@ -284,6 +302,43 @@ def phase_plane(model, x, y, *, params=None, ranges=None, resolution=41, others=
                                         "2x2 Jacobian of the slice", "kind_tol": kind_tol,
                                         "nullcline_refinement": "Newton along the gradient"}))
     return ds
+
+
+def _manifolds(plane, pts, R, kind, extent, t, eps=1e-6):
+    """Branches of the saddles' stable/unstable manifolds (scipy integration of the field)."""
+    from scipy.integrate import solve_ivp
+
+    (x0, x1), (y0, y1) = extent
+    span = max(x1 - x0, y1 - y0)
+
+    def rhs(_, z):
+        return plane.field(np.array([z[0]]), np.array([z[1]]))[:, 0]
+
+    def leave(_, z):
+        return min(z[0] - x0, x1 - z[0], z[1] - y0, y1 - z[1]) + 1e-9 * span
+    leave.terminal = True
+
+    xs, ys, seg, stab = [], [], [], []
+    k = 0
+    for i in np.flatnonzero(np.isin(kind, [KINDS.index("saddle")])):
+        lam, vec = np.linalg.eig(R[i])
+        for j in range(2):
+            stable = lam[j].real < 0
+            for sign in (1.0, -1.0):
+                z0 = pts[i] + sign * eps * span * vec[:, j].real
+                T = float(t[1] - t[0])
+                sol = solve_ivp(rhs, (0.0, -T if stable else T), z0, method="DOP853",
+                                rtol=1e-9, atol=1e-12 * span, events=leave, max_step=T / 200)
+                path = np.column_stack([pts[i], sol.y])
+                xs.append(path[0])
+                ys.append(path[1])
+                seg.append(np.full(path.shape[1], k, np.int32))
+                stab.append(np.full(path.shape[1], stable))
+                k += 1
+    if not xs:
+        return np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros(0, bool)
+    return (np.concatenate(xs), np.concatenate(ys), np.concatenate(seg),
+            np.concatenate(stab))
 
 
 def _rate(model, s):

@@ -130,17 +130,14 @@ def _record_block(t, y, p, qd, ob, qq, q0, rec_every, want_full, want_red, n_obs
             for b in range(m):
                 REC[jrec, v, lo + b] = src[b]
         if want_red:
-            # separate loops with the old value loaded first: each becomes a SIMD select
+            # np.minimum/np.maximum on scalars vectorise (a ternary does not); they
+            # propagate NaN, which only failed rows have (their reductions become NaN)
             mn = rmin[v]
             for b in range(m):
-                val = src[b]
-                a = mn[b]
-                mn[b] = val if val < a else a
+                mn[b] = np.minimum(mn[b], src[b])
             mx = rmax[v]
             for b in range(m):
-                val = src[b]
-                a = mx[b]
-                mx[b] = val if val > a else a
+                mx[b] = np.maximum(mx[b], src[b])
             sm = rsum[v]
             for b in range(m):
                 sm[b] += src[b]

@@ -32,7 +32,8 @@ def phase_portrait(ds, ax=None, *, streamlines=True, density=1.0, legend=True):
 
     Returns
     -------
-    dict of matplotlib artists (``nullclines``, ``field``, ``equilibria``, ``trajectories``)
+    dict of matplotlib artists (``nullclines``, ``field``, ``equilibria``, ``trajectories``,
+    and ``manifolds`` when the Dataset holds saddle manifolds)
 
     Examples
     --------
@@ -57,6 +58,19 @@ def phase_portrait(ds, ax=None, *, streamlines=True, density=1.0, legend=True):
             line, = ax.plot(px, py, color=color, lw=2, zorder=2,
                             label=f"{s}-nullcline (d{s}/dt = 0)" if k == 0 else None)
             out["nullclines"].append(line)
+    if "manifold_x" in ds:
+        mseg = ds["manifold_segment"].values
+        for k in np.unique(mseg):
+            sel = mseg == k
+            stable = bool(ds["manifold_stable"].values[sel][0])
+            label = ("stable manifold" if stable else "unstable manifold")
+            ln, = ax.plot(ds["manifold_x"].values[sel], ds["manifold_y"].values[sel],
+                          color="tab:green" if stable else "tab:purple", lw=1.4,
+                          linestyle="--" if stable else "-", zorder=3,
+                          label=label if label not in [a.get_label() for a in
+                                                       out.setdefault("manifolds", [])]
+                          else None)
+            out["manifolds"].append(ln)
     if "traj_x" in ds:
         for k in range(ds.sizes["traj"]):
             line, = ax.plot(ds["traj_x"][k], ds["traj_y"][k], color="k", lw=1, zorder=3,

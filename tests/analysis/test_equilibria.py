@@ -124,3 +124,20 @@ def test_phase_plane_qss_slaves_the_other_states():
 def test_phase_plane_bad_input(wc, kwargs, match):
     with pytest.raises(nma.OptionsError, match=match):
         nma.phase_plane(wc, **kwargs)
+
+
+def test_saddle_manifolds_separate_the_basins(wc):
+    pp = nma.phase_plane(wc, "rE", "rI", params={"IE": 0.0}, resolution=21,
+                         ranges={"rE": (-0.05, 0.6), "rI": (-0.05, 0.35)}, manifolds=True,
+                         t=(0, 60))
+    seg, stable = pp["manifold_segment"].values, pp["manifold_stable"].values
+    nodes = np.column_stack([pp["fp_x"].values, pp["fp_y"].values])[[0, 2]]
+    ends = []
+    for k in np.unique(seg):
+        sel = seg == k
+        if not stable[sel][0]:
+            end = np.array([pp["manifold_x"].values[sel][-1], pp["manifold_y"].values[sel][-1]])
+            ends.append(np.min(np.linalg.norm(nodes - end, axis=1)))
+    # the two branches of the unstable manifold run into the two stable nodes
+    assert len(ends) == 2 and max(ends) < 1e-3
+    assert stable.any()
