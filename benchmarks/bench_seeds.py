@@ -30,13 +30,7 @@ import time
 import numpy as np
 
 
-def _best(fn, repeat):
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+from run import _best  # noqa: E402  (benchmarks/run.py, beside this script)
 
 
 # -- (a) PyRates WC tutorial ---------------------------------------------------------------
