@@ -2,7 +2,7 @@
 
 from .equilibria import fixed_points
 from .phase_plane import phase_plane
-from .responses import response_metrics  # noqa: F401  (transient-response metrics)
+from .responses import response_metrics
 from .stability import KINDS, classify, stability
 
-__all__ = ["fixed_points", "phase_plane", "stability", "classify", "KINDS"]
+__all__ = ["fixed_points", "phase_plane", "stability", "classify", "KINDS", "response_metrics"]

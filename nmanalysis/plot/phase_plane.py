@@ -47,10 +47,8 @@ def phase_portrait(ds, ax=None, *, streamlines=True, density=1.0, legend=True):
     out = {"nullclines": [], "equilibria": [], "trajectories": []}
     U, V = ds["dx"].values, ds["dy"].values
     if streamlines:
-        speed = np.hypot(U, V)
         out["field"] = ax.streamplot(xs, ys, U, V, density=density, color="0.7",
                                      linewidth=0.6, arrowsize=0.8, zorder=1)
-        del speed
     else:
         out["field"] = ax.quiver(xs, ys, U, V, color="0.6", zorder=1)
     for s, color in zip((x, y), NULLCLINE_COLORS):
