@@ -17,20 +17,25 @@ __all__ = ["fixed_points", "DEFAULT_BOX"]
 DEFAULT_BOX = 10.0
 
 
+def state_interval(model, state, given, what):
+    """(low, high) for ``state``: ``given[state]``, else its declared bounds, else +-10.
+
+    ``what`` names the argument in error messages (``bounds``, ``ranges``).
+    """
+    b = given[state] if state in given else (model.state_info[state].bounds
+                                             or (-DEFAULT_BOX, DEFAULT_BOX))
+    try:
+        lo, hi = float(b[0]), float(b[1])
+    except (TypeError, ValueError, IndexError):
+        raise OptionsError(f"`{what}[{state!r}]` must be a pair (low, high); got {b!r}") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise OptionsError(f"`{what}[{state!r}]` must be finite with low < high; got {b!r}")
+    return lo, hi
+
+
 def _box(model, bounds):
     bounds = check_names(bounds, model.state_names, "bounds")
-    lo, hi = [], []
-    for s in model.state_names:
-        b = bounds[s] if s in bounds else (model.state_info[s].bounds
-                                           or (-DEFAULT_BOX, DEFAULT_BOX))
-        try:
-            a, c = float(b[0]), float(b[1])
-        except (TypeError, ValueError, IndexError):
-            raise OptionsError(f"`bounds[{s!r}]` must be a pair (low, high); got {b!r}") from None
-        if not (np.isfinite(a) and np.isfinite(c) and a < c):
-            raise OptionsError(f"`bounds[{s!r}]` must be finite with low < high; got {b!r}")
-        lo.append(a)
-        hi.append(c)
+    lo, hi = zip(*(state_interval(model, s, bounds, "bounds") for s in model.state_names))
     return np.array(lo), np.array(hi)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from .._checks import check_names
 from ..errors import OptionsError
 from ..results.attrs import json_attr, provenance
-from .equilibria import DEFAULT_BOX
+from .equilibria import state_interval
 from .stability import KINDS, classify, eigen_sorted
 
 __all__ = ["phase_plane"]
@@ -81,18 +81,7 @@ class _Plane:
 
 def _ranges(model, x, y, ranges):
     ranges = check_names(ranges, model.state_names, "ranges")
-    out = {}
-    for s in (x, y):
-        r = ranges[s] if s in ranges else (model.state_info[s].bounds
-                                            or (-DEFAULT_BOX, DEFAULT_BOX))
-        try:
-            lo, hi = float(r[0]), float(r[1])
-        except (TypeError, ValueError, IndexError):
-            raise OptionsError(f"`ranges[{s!r}]` must be a pair (low, high); got {r!r}") from None
-        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-            raise OptionsError(f"`ranges[{s!r}]` must be finite with low < high; got {r!r}")
-        out[s] = (lo, hi)
-    return out
+    return {s: state_interval(model, s, ranges, "ranges") for s in (x, y)}
 
 
 def _refine(plane, k, pts, tol=1e-13, iters=30):

@@ -238,17 +238,21 @@ def test_mpr_equilibria_between_the_folds():
     assert bool(fp["stable"].sel(fp=0).sel(eta=outside).all())
 
 
-def test_mpr_folds_are_singular_equilibria():
-    """At the 30-digit fold points f = 0 and the Jacobian is singular."""
-    ref = reference("mpr_qif.json")
-    m = nma.get_model("montbrio_pazo_roxin")
+def _assert_folds_singular(m, ref, param, tol_f, tol_det):
+    """At each 30-digit fold of ``ref``: |f| <= tol_f and |det J| <= tol_det."""
     system = compile_model(m)
     for sp in ref["special_points"]:
         cc = sp["crosscheck"]
-        p = system.parameter_vector({"eta": cc["param"]}, defaults={**m.params, **m.inputs})
+        p = system.parameter_vector({param: cc["param"]}, defaults={**m.params, **m.inputs})
         y = np.array(cc["state"])
-        assert np.abs(system.f(y, p)).max() < 1e-10
-        assert abs(np.linalg.det(system.jacobian(y, p))) < 1e-8
+        assert np.abs(system.f(y, p)).max() < tol_f
+        assert abs(np.linalg.det(system.jacobian(y, p))) < tol_det
+
+
+def test_mpr_folds_are_singular_equilibria():
+    """At the 30-digit fold points f = 0 and the Jacobian is singular."""
+    _assert_folds_singular(nma.get_model("montbrio_pazo_roxin"), reference("mpr_qif.json"),
+                           "eta", 1e-10, 1e-8)
 
 
 def test_mpr_synaptic_variant_shares_the_equilibria():
@@ -278,10 +282,4 @@ def test_wilson_cowan_pyrates_folds_are_singular_equilibria():
     for k, v in ref["parameters"].items():
         if v != "continued":
             assert m.params[k] == v, k
-    system = compile_model(m)
-    for sp in ref["special_points"]:
-        cc = sp["crosscheck"]
-        p = system.parameter_vector({"r_ext_e": cc["param"]}, defaults={**m.params, **m.inputs})
-        y = np.array(cc["state"])
-        assert np.abs(system.f(y, p)).max() < 1e-12
-        assert abs(np.linalg.det(system.jacobian(y, p))) < 1e-10
+    _assert_folds_singular(m, ref, "r_ext_e", 1e-12, 1e-10)
