@@ -147,6 +147,10 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_model_args(p, optional=True)
     _add_diagram_args(p)
     p.set_defaults(func=_cmd_diagram)
+    import importlib
+    from ._cli import COMMANDS
+    for name in COMMANDS:
+        importlib.import_module(f"nmanalysis._cli.{name}").register(sub)
     return parser
 
 

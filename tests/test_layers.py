@@ -10,7 +10,7 @@ PKG = Path(nmanalysis.__file__).parent
 # lower rank = lower layer; a module may import its own layer or lower ones
 RANK = {"_version": 0, "errors": 0, "_checks": 0, "progress": 0, "results": 1, "model": 1,
         "models": 2, "io": 2, "compile": 3, "integrate": 4, "analysis": 5, "plot": 6,
-        "cli": 7, "__main__": 8, "__init__": 8}
+        "cli": 7, "_cli": 7, "__main__": 8, "__init__": 8}
 # plot reads Datasets only: it may not reach into the numerics
 PLOT_MAY_IMPORT = {"plot", "results", "errors", "_version"}
 

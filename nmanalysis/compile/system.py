@@ -68,6 +68,8 @@ class CompiledSystem:
 
         module, self.source_reused = load_source_module(self.key, make_source)
         self.module = module
+        self._model = model
+        self._extensions = {}
         self.path = Path(module.__file__)
         for name in _KERNELS:
             setattr(self, name, getattr(module, name))
@@ -100,6 +102,22 @@ class CompiledSystem:
         self.jac(float(t), np.ascontiguousarray(y, dtype=float), np.asarray(p, float), out)
         return out
 
+    def extension(self, template: str):
+        """The model's kernels plus one extra template, as a separately cached module.
+
+        ``template`` names a file in ``nmanalysis/compile`` (e.g. ``"basins.py"``)
+        written like ``solvers.py``: its functions call the model's ``rhs``, ``jac``,
+        ``jac_p``, ... as module globals and may use the helpers of ``solvers.py``
+        (which every extension includes). Each extension has its own cache key,
+        so editing one template does not invalidate the main kernels or other
+        extensions; functions are compiled on first call.
+        """
+        module = self._extensions.get(template)
+        if module is None:
+            module = _extension_module(self._model, template)
+            self._extensions[template] = module
+        return module
+
     def cache_info(self) -> dict:
         """Whether the source file was reused, and numba's cache hits/misses per kernel."""
         hits = misses = 0
@@ -110,6 +128,26 @@ class CompiledSystem:
                 misses += sum(stats.cache_misses.values())
         return {"key": self.key, "path": str(self.path), "source_reused": self.source_reused,
                 "numba_cache_hits": hits, "numba_cache_misses": misses}
+
+
+def _extension_module(model, template: str):
+    path = _HERE / template
+    if not path.is_file() or path.suffix != ".py":
+        raise ValueError(f"no kernel template {template!r} in {_HERE}")
+    h = hashlib.sha256(GENERATOR_VERSION.encode())
+    for name in ("solvers.py", "fastmath.py", "codegen.py", template):
+        h.update((_HERE / name).read_bytes())
+    text = f"{model.structure_hash}:{template}:{h.hexdigest()}"
+    key = hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def make_source():
+        from .codegen import kernel_source
+        parts = [kernel_source(model), (_HERE / "solvers.py").read_text(encoding="utf-8"),
+                 path.read_text(encoding="utf-8")]
+        return "\n\n".join(parts)
+
+    module, _ = load_source_module(key, make_source)
+    return module
 
 
 def compile_model(model) -> CompiledSystem:

@@ -1,0 +1,5 @@
+# Kernel template (basins): never imported by itself.
+#
+# Its text is appended, after the model's kernels and solvers.py, to a module
+# built by CompiledSystem.extension("basins.py"); rhs, jac, jac_p, jac_diag,
+# rhs_block, ... and the helpers of solvers.py are module globals there.
