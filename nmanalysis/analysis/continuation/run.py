@@ -116,7 +116,8 @@ def continue_from(problem, x0, p0, algorithm=None, options=None):
 
 def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, start=None,
                  ds=0.01, ds_min=1e-8, ds_max=0.02, max_points=2000, tol=1e-11,
-                 state_bounds=None, switch_branches=True, detect=True, progress=None):
+                 state_bounds=None, switch_branches=True, detect=True, cycles=False,
+                 cycle_options=None, progress=None):
     """Bifurcation diagram of equilibria in one parameter (pseudo-arclength continuation).
 
     Parameters
@@ -148,8 +149,17 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
         At every branch point (BP), also trace the crossing branch.
     detect : bool
         Detect and locate special points.
+    cycles : bool
+        Also continue the periodic orbits born at every Hopf point (orthogonal
+        collocation, see :func:`nmanalysis.cycle_continuation`); a branch that
+        ends on another Hopf point is not traced again from there.
+    cycle_options : dict, optional
+        Keyword arguments for the cycle branches: ``ntst``, ``ncol``, ``ds``,
+        ``ds_max``, ``max_points``, ``max_period``, ``tol``, ``store_orbits``,
+        ``n_phase``.
     progress : bool, optional
-        Unused for now (runs take well under a second); kept for symmetry.
+        Progress bar over the periodic-orbit points (equilibria take well
+        under a second).
 
     Returns
     -------
@@ -162,6 +172,9 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
         (located / bracketed), ``precision`` (arclength bracket),
         ``first_lyapunov`` and ``angular_frequency`` (HB), ``period`` (HB,
         2 pi / omega), ``fold_coefficient`` (LP), ``criticality`` (HB).
+        With ``cycles=True`` also ``periodic/branch_<k>`` (see
+        :func:`nmanalysis.cycle_continuation`) and their special points (LPC,
+        PD, NS; SNIC or HOM where a branch ends with an unbounded period).
 
     Examples
     --------
@@ -212,6 +225,9 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
         tree[f"equilibria/{name}"] = _branch_dataset(model, sp_, param, pts, reasons)
         specials += [(kind, pt, info, f"equilibria/{name}") for kind, pt, info in special]
     tree["special_points"] = _special_dataset(model, problem, sp_, param, specials, opts)
+    if cycles:
+        _add_cycles(model, param, tree, opts, params, inputs, state_bounds,
+                    cycle_options or {}, detect, progress)
     dt = xr.DataTree.from_dict(tree)
     dt.attrs.update(provenance(model, analysis="continuation", fixed_params=problem.fixed,
                                method="pseudo-arclength (tangent predictor, bordered Newton)",
@@ -220,6 +236,44 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
                                         "tol": tol, "max_points": max_points,
                                         "start_value": p0}))
     return dt
+
+
+_CYCLE_KEYS = {"ntst", "ncol", "ds", "ds_max", "max_points", "max_period", "tol",
+               "store_orbits", "n_phase"}
+
+
+def _add_cycles(model, param, tree, opts, params, inputs, state_bounds, cycle_options,
+                detect, progress):
+    """Continue the cycles from every Hopf point; add branches and special points."""
+    import xarray as xr
+
+    from ..periodic.run import periodic_branches, periodic_special_dataset
+
+    bad = set(cycle_options) - _CYCLE_KEYS
+    if bad:
+        raise OptionsError(f"unknown cycle_options {sorted(bad)}; valid are "
+                           f"{sorted(_CYCLE_KEYS)}")
+    sp = tree["special_points"]
+    types = sp["type"].values
+    hb = [int(i) for i in np.where(types == "HB")[0]]
+    if not hb:
+        return
+    hopfs = [float(sp[param].values[i]) for i in hb]
+    folds = [(float(sp[param].values[i]), np.array([float(sp[s].values[i])
+                                                   for s in model.state_names]))
+             for i in np.where(types == "LP")[0]]
+    others = {k: v for k, v in (params or {}).items() if k != param}
+    datasets, rows, _ = periodic_branches(
+        model, param, [("hopf", sp.isel(special=i)) for i in hb], p_range=opts.p_range,
+        params=others, inputs=inputs, state_bounds=state_bounds, detect=detect,
+        hopfs=hopfs, folds=folds, progress=progress, **cycle_options)
+    for k, d in enumerate(datasets):
+        tree[f"periodic/branch_{k}"] = d
+    if rows:
+        extra = periodic_special_dataset(model, param, rows)
+        both = xr.concat([sp, extra], dim="special", data_vars="all", coords="minimal",
+                         combine_attrs="override")
+        tree["special_points"] = both.assign_coords(special=np.arange(both.sizes["special"]))
 
 
 def _seeds(model, problem, param, p0, start, opts):

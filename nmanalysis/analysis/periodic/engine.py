@@ -1,0 +1,356 @@
+"""Tracing one branch of periodic orbits: predictor, corrector, mesh, Floquet, events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Orbit", "CycleBranch", "CycleOptions", "correct", "tangent", "make_orbit",
+           "trace_cycles"]
+
+
+@dataclass(frozen=True)
+class CycleOptions:
+    """Limits and tolerances of a periodic-orbit continuation.
+
+    Attributes
+    ----------
+    p_range : (float, float)
+        The branch stops when the free parameter leaves it.
+    ds, ds_min, ds_max : float
+        Initial, smallest and largest step (in the scaled norm).
+    max_points : int
+        Points on the branch.
+    tol : float
+        Newton tolerance (max-norm of the residual and of the scaled correction).
+    max_newton : int
+        Corrector iterations before a step is halved.
+    adapt_every : int
+        Redistribute the mesh every this many points (0: never).
+    max_period : float
+        Stop (homoclinic orbit or SNIC) when the period exceeds this.
+    locate_tol : float
+        Special points are located until the step bracket is below this.
+    detect : bool
+        Detect and locate LPC, PD and NS points.
+    """
+
+    p_range: tuple = (0.0, 1.0)
+    ds: float = 0.01
+    ds_min: float = 1e-9
+    ds_max: float = 0.2
+    max_points: int = 1000
+    tol: float = 1e-9
+    max_newton: int = 8
+    adapt_every: int = 2
+    max_period: float = np.inf
+    locate_tol: float = 1e-10
+    detect: bool = True
+
+
+@dataclass
+class Orbit:
+    """One corrected periodic orbit with its tangent and Floquet data."""
+
+    z: np.ndarray
+    mesh: np.ndarray
+    t: np.ndarray               # unit tangent (scaled norm)
+    mu: np.ndarray              # Floquet multipliers, decreasing modulus
+    trivial_error: float
+    n_unstable: int
+    counts: tuple               # (real > 1, real < -1, complex outside) among nontrivial
+    amplitude: float            # max over states of (max - min) / scale
+    Q: np.ndarray = None
+
+    @property
+    def T(self):
+        return float(self.z[-2])
+
+    @property
+    def p(self):
+        return float(self.z[-1])
+
+
+@dataclass
+class CycleBranch:
+    points: list = field(default_factory=list)
+    special: list = field(default_factory=list)    # (type, Orbit, info)
+    stop_reason: str = ""
+    end: dict = field(default_factory=dict)         # termination details
+
+
+def correct(pb, z, mesh, ref_slope, z_prev, t_prev, ds, tol, max_newton):
+    """Newton on the collocation system plus ``<z - z_prev, t_prev> = ds``.
+
+    Returns ``(z, iterations)``, or ``(None, iterations)`` on failure.
+    """
+    g = pb.grad(t_prev, mesh)
+    nU = pb.col.n_nodes * pb.n
+    scale = np.concatenate([np.repeat(pb.S[None, :], pb.col.n_nodes, 0).ravel(),
+                            [pb.T_scale, pb.p_scale]])
+    z = z.copy()
+    for it in range(1, max_newton + 1):
+        R = pb.residual(z, mesh, ref_slope)
+        R = np.concatenate([R, [g @ (z - z_prev) - ds]])
+        A, _, _ = pb.jacobian(z, mesh, ref_slope, g)
+        dz = pb.solve(A, -R)
+        if dz is None:
+            return None, it
+        z += dz
+        if not np.all(np.isfinite(z)) or z[-2] <= 0:
+            return None, it
+        step = np.max(np.abs(dz) / scale)
+        if step <= tol and np.max(np.abs(R[:nU])) <= 1e3 * tol * max(1.0, z[-2]):
+            return z, it
+        if step > 1e3:
+            return None, it
+    # accept when the last correction was tiny (rounding-level residuals)
+    return (z, max_newton) if step <= 10 * tol else (None, max_newton)
+
+
+def tangent(pb, z, mesh, ref_slope, t_prev):
+    """Unit tangent at z (scaled norm), oriented along t_prev."""
+    g = pb.grad(t_prev, mesh)
+    A, _, _ = pb.jacobian(z, mesh, ref_slope, g)
+    rhs = np.zeros(pb.col.size)
+    rhs[-1] = 1.0
+    t = pb.solve(A, rhs)
+    if t is None:
+        return None
+    nrm = pb.norm(t, mesh)
+    if not np.isfinite(nrm) or nrm == 0:
+        return None
+    t = t / nrm
+    if g @ t < 0:
+        t = -t
+    return t
+
+
+def _classify(mu, trivial_tol):
+    """Index of the trivial multiplier, its error, counts of multipliers outside."""
+    k = int(np.argmin(np.abs(mu - 1.0)))
+    err = float(abs(mu[k] - 1.0))
+    rest = np.delete(mu, k)
+    eps = max(1e-7, 10 * err, trivial_tol)
+    real = np.abs(rest.imag) <= 1e-8 * np.maximum(1.0, np.abs(rest))
+    pos = int(np.sum(real & (rest.real > 1 + eps)))
+    neg = int(np.sum(real & (rest.real < -1 - eps)))
+    cplx = int(np.sum(~real & (np.abs(rest) > 1 + eps)))
+    return k, err, (pos, neg, cplx)
+
+
+def make_orbit(pb, z, mesh, t, Q0=None):
+    mu, Q = pb.multipliers(z, mesh, Q0)
+    _, err, counts = _classify(mu, 0.0)
+    U, _, _ = pb.split(z)
+    amp = float(np.max((U.max(0) - U.min(0)) / pb.S_base))
+    return Orbit(z=z, mesh=mesh, t=t, mu=mu, trivial_error=err, n_unstable=sum(counts),
+                 counts=counts, amplitude=amp, Q=Q)
+
+
+def _ref(pb, orbit):
+    """Phase reference: the orbit's slope (the tangent's at a zero-amplitude start)."""
+    U, _, _ = pb.split(orbit.z if orbit.amplitude > 0 else orbit.t)
+    return pb.col.slope(U)
+
+
+def _remesh(pb, orbit):
+    c = pb.col
+    U, T, p = pb.split(orbit.z)
+    new = c.adapted_mesh(U, orbit.mesh, pb.S)
+    Un = c.remesh(U, orbit.mesh, new)
+    Vt, tT, tp = pb.split(orbit.t)
+    Vn = c.remesh(Vt, orbit.mesh, new)
+    z = pb.pack(Un, T, p)
+    t = pb.pack(Vn, tT, tp)
+    t /= pb.norm(t, new)
+    return Orbit(z=z, mesh=new, t=t, mu=orbit.mu, trivial_error=orbit.trivial_error,
+                 n_unstable=orbit.n_unstable, counts=orbit.counts, amplitude=orbit.amplitude,
+                 Q=orbit.Q)
+
+
+def _step(pb, orbit, ds, opts, ref=None):
+    """Predict and correct from ``orbit`` by ``ds``; the new Orbit (no Floquet yet) or None."""
+    ref = _ref(pb, orbit) if ref is None else ref
+    z_pred = orbit.z + ds * orbit.t
+    z, it = correct(pb, z_pred, orbit.mesh, ref, orbit.z, orbit.t, ds, opts.tol,
+                    opts.max_newton)
+    if z is None:
+        return None, it
+    t = tangent(pb, z, orbit.mesh, pb.col.slope(pb.split(z)[0]), orbit.t)
+    if t is None:
+        return None, it
+    return (z, t), it
+
+
+def _psi(kind, orbit):
+    """Test function whose sign change marks the event."""
+    if kind == "LPC":
+        return float(orbit.t[-1])
+    mu = np.delete(orbit.mu, int(np.argmin(np.abs(orbit.mu - 1.0))))
+    if kind == "PD":
+        real = mu[np.abs(mu.imag) <= 1e-8 * np.maximum(1, np.abs(mu))].real
+        if real.size == 0:
+            return np.nan
+        return float(np.abs(real[np.argmin(np.abs(real + 1))]) - 1)
+    cplx = mu[np.abs(mu.imag) > 1e-8 * np.maximum(1, np.abs(mu))]
+    if cplx.size == 0:
+        return np.nan
+    return float(np.abs(cplx[np.argmin(np.abs(np.abs(cplx) - 1))]) - 1)
+
+
+def _events(a, b):
+    out = []
+    if np.sign(a.t[-1]) != np.sign(b.t[-1]) and a.t[-1] != 0:
+        out.append("LPC")
+    if a.counts[1] != b.counts[1]:
+        out.append("PD")
+    if a.counts[2] != b.counts[2]:
+        out.append("NS")
+    return out
+
+
+def _locate(pb, a, ds_ab, kind, opts):
+    """Secant (Illinois) search on the step from ``a`` for the zero of the test function."""
+    ref = _ref(pb, a)
+    fa = _psi(kind, a)
+    lo, hi = 0.0, ds_ab
+    flo = fa
+    b, _ = _step(pb, a, hi, opts, ref)
+    if b is None:
+        return None, {"status": "bracketed", "precision": abs(ds_ab)}
+    ob = make_orbit(pb, b[0], a.mesh, b[1], a.Q)
+    fhi = _psi(kind, ob)
+    best = ob
+    side = 0
+    for _ in range(30):
+        if abs(hi - lo) <= opts.locate_tol or not (np.isfinite(flo) and np.isfinite(fhi)):
+            break
+        s = hi - fhi * (hi - lo) / (fhi - flo) if fhi != flo else 0.5 * (lo + hi)
+        if not (min(lo, hi) < s < max(lo, hi)):
+            s = 0.5 * (lo + hi)
+        r, _ = _step(pb, a, s, opts, ref)
+        if r is None:
+            break
+        o = make_orbit(pb, r[0], a.mesh, r[1], a.Q)
+        fs = _psi(kind, o)
+        best = o
+        if abs(fs) < 1e-14:
+            lo = hi = s
+            break
+        if np.sign(fs) == np.sign(fhi):
+            hi, fhi = s, fs
+            if side == -1:
+                flo *= 0.5
+            side = -1
+        else:
+            lo, flo = s, fs
+            if side == 1:
+                fhi *= 0.5
+            side = 1
+    status = "located" if abs(hi - lo) <= max(opts.locate_tol, 1e-9 * abs(ds_ab)) \
+        or abs(_psi(kind, best)) < 1e-10 else "bracketed"
+    return best, {"status": status, "precision": abs(hi - lo)}
+
+
+def _hopf_return(cur, new, amax, events, hopfs, span):
+    """Whether the branch has shrunk back onto a Hopf point (and which)."""
+    small = min(cur.amplitude, new.amplitude) < 0.3 * amax
+    passing = "LPC" in events and small          # through zero amplitude: p turns back
+    vanishing = new.amplitude < 0.02 * amax and new.amplitude < cur.amplitude
+    if not (passing or vanishing):
+        return None
+    lo, hi = min(cur.p, new.p), max(cur.p, new.p)
+    width = max(4 * (hi - lo), 0.01 * span)
+    near = [h for h in hopfs if lo - width <= h <= hi + width]
+    if passing and not near and cur.amplitude > 0.05 * amax:
+        return None
+    p = min(near, key=lambda h: abs(h - new.p)) if near else new.p
+    return {"type": "HB", "p": p}
+
+
+def trace_cycles(pb, start, opts, ds, hopfs=(), progress=None):
+    """Follow the branch from ``start`` (an Orbit with a tangent) in the tangent direction.
+
+    ``hopfs``: parameter values of Hopf points, where a branch that shrinks
+    back to zero amplitude ends. Returns a :class:`CycleBranch`.
+    """
+    br = CycleBranch(points=[start])
+    cur = start
+    ds = float(ds)
+    lo, hi = opts.p_range
+    since_mesh = 0
+    while True:
+        if len(br.points) >= opts.max_points:
+            br.stop_reason = f"max_points ({opts.max_points}) reached"
+            break
+        res, it = _step(pb, cur, ds, opts)
+        if res is not None:
+            new = make_orbit(pb, res[0], cur.mesh, res[1], cur.Q)
+            cosang = float(pb.grad(cur.t, cur.mesh) @ new.t)
+            if cosang < np.cos(0.3) and ds > 4 * opts.ds_min:
+                res = None
+        if res is None:
+            ds *= 0.5
+            if ds < opts.ds_min:
+                br.stop_reason = "step size underflow (the corrector failed)"
+                break
+            continue
+        events = _events(cur, new)
+        amax = max(o.amplitude for o in br.points[-50:] + [new])
+        back = _hopf_return(cur, new, amax, events, hopfs, hi - lo) if len(br.points) > 3 else None
+        if back is not None:
+            br.stop_reason = f"returned onto the Hopf point at {pb.param} = {back['p']:.10g}"
+            br.end = back
+            break
+        if opts.detect:
+            for kind in events:
+                o, info = _locate(pb, cur, ds, kind, opts)
+                if o is not None:
+                    br.special.append((kind, o, info))
+        br.points.append(new)
+        if progress is not None:
+            progress.update(1)
+        cur = new
+        if not lo <= cur.p <= hi:
+            br.stop_reason = f"left p_range at {pb.param} = {cur.p:.10g}"
+            break
+        if cur.T > opts.max_period:
+            br.stop_reason = "period exceeded max_period"
+            br.end = {"type": "period"}
+            break
+        since_mesh += 1
+        if opts.adapt_every and since_mesh >= opts.adapt_every:
+            # rescale the norm to the orbit's current size (states by their range,
+            # the period by itself), then redistribute the mesh
+            U = pb.split(cur.z)[0]
+            pb.S = np.maximum(pb.S_base, U.max(0) - U.min(0))
+            pb.T_scale = max(getattr(pb, "T_base", pb.T_scale), cur.T)
+            cur = _remesh(pb, cur)
+            since_mesh = 0
+        if it <= 3:
+            ds = min(ds * 1.4, opts.ds_max)
+        elif it >= 6:
+            ds = max(ds * 0.6, opts.ds_min)
+    return br
+
+
+def hopf_start(pb, x, p, omega, q, mesh=None):
+    """Zero-amplitude orbit at a Hopf point and the tangent into the cycle family.
+
+    ``q`` is the eigenvector of ``i omega``; the family starts along
+    ``Re(q exp(2 pi i t))`` with period ``2 pi / omega``.
+    """
+    c = pb.col
+    mesh = np.linspace(0.0, 1.0, c.N + 1) if mesh is None else mesh
+    tn = c.node_times(mesh)
+    U = np.repeat(np.asarray(x, float)[None, :], c.n_nodes, 0)
+    q = np.asarray(q, complex) / np.linalg.norm(np.asarray(q, complex) / pb.S)
+    V = (q[None, :] * np.exp(2j * np.pi * tn)[:, None]).real
+    z = pb.pack(U, 2 * np.pi / omega, p)
+    t = pb.pack(V, 0.0, 0.0)
+    t /= pb.norm(t, mesh)
+    o = make_orbit(pb, z, mesh, t)
+    o.amplitude = 0.0
+    return o

@@ -1,0 +1,405 @@
+"""``regime_map``: what the attractors are, over a grid of two (or more) parameters.
+
+At every grid point a few initial states are integrated; each trajectory is
+classified by :func:`nmanalysis.analysis.cycles.find_cycles`' machinery
+(equilibrium / cycle / undecided), equilibria are grouped by position and
+cycles by period and amplitude, and the point gets one regime code from the
+attractors found. Large grids are split along their dims and can run through
+dask.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._checks import check_names
+from ..errors import OptionsError
+from ..results.attrs import json_attr, provenance
+from .cycles import (CYCLE, EQUILIBRIUM, FAILED, UNDECIDED, _check_positive, _constant_inputs,
+                     _regime_attrs, _time_options, classify_rows, state_scales, sweep_rows)
+
+__all__ = ["regime_map", "REGIMES"]
+
+SINGLE_EQ, MULTI_EQ, CYCLE_ONLY, CYCLE_EQ, MULTI_CYCLE, IRREGULAR = 0, 1, 2, 3, 4, 5
+#: regime code -> meaning (CF flag_meanings words)
+REGIMES = {
+    -2: "integration_failed",
+    -1: "undecided",
+    SINGLE_EQ: "single_stable_equilibrium",
+    MULTI_EQ: "multiple_stable_equilibria",
+    CYCLE_ONLY: "limit_cycle",
+    CYCLE_EQ: "coexisting_cycle_and_equilibrium",
+    MULTI_CYCLE: "multiple_cycles",
+    IRREGULAR: "irregular",
+}
+_INIT = "init"
+
+
+def _initial_states(model, y0, n_initial, seed):
+    """Initial states on dim ``init``: dict state -> 1-D array (all the same length)."""
+    from .equilibria import low_discrepancy, state_interval
+
+    if y0 is not None:
+        y0 = check_names(y0, model.state_names, "y0")
+        arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in y0.items()}
+        sizes = {a.size for a in arrays.values() if a.size > 1}
+        if len(sizes) > 1 or any(a.ndim != 1 for a in arrays.values()):
+            raise OptionsError(f"`y0` values must be numbers or 1-D arrays of one common "
+                               f"length (the initial states, zipped); got lengths "
+                               f"{ {k: a.size for k, a in arrays.items()} }")
+        size = sizes.pop() if sizes else 1
+        return {s: np.broadcast_to(arrays.get(s, np.array([model.states[s]])), (size,)).copy()
+                for s in model.state_names}
+    if not (isinstance(n_initial, (int, np.integer)) and n_initial >= 1):
+        raise OptionsError(f"`n_initial` must be a whole number >= 1; got {n_initial!r}")
+    lo, hi = zip(*(state_interval(model, s, {}, "bounds") for s in model.state_names))
+    lo, hi = np.array(lo), np.array(hi)
+    pts = np.empty((n_initial, model.n_states))
+    pts[0] = [model.states[s] for s in model.state_names]
+    if n_initial > 1:
+        pts[1:] = lo + low_discrepancy(n_initial - 1, model.n_states, seed) * (hi - lo)
+    return {s: pts[:, i].copy() for i, s in enumerate(model.state_names)}
+
+
+def _first_of_kind(mask, same):
+    """Count distinct members: member i is new if no earlier member j is `same`."""
+    G, n_i = mask.shape
+    earlier = np.tril(np.ones((n_i, n_i), bool), -1)          # [i, j]: j < i
+    dup = np.any(same & mask[:, None, :] & earlier[None], axis=2)
+    return mask & ~dup
+
+
+def _cluster(res, G, n_i, sc, amp_index, cluster_tol):
+    """Per grid point: distinct equilibria and cycles, the dominant cycle."""
+    reg = res["regime"].reshape(G, n_i)
+    mn = res["min"].reshape(G, n_i, -1)
+    mx = res["max"].reshape(G, n_i, -1)
+    period = res["period"].reshape(G, n_i)
+    eq = reg == EQUILIBRIUM
+    cy = reg == CYCLE
+    with np.errstate(invalid="ignore"):
+        d_eq = np.max(np.abs(mn[:, :, None] - mn[:, None, :]) / sc, axis=3)
+        same_eq = d_eq <= cluster_tol
+        size = np.max((mx - mn) / sc, axis=2)                  # (G, I)
+        ref = np.maximum(size[:, :, None], size[:, None, :])
+        d_cy = np.maximum(np.max(np.abs(mn[:, :, None] - mn[:, None, :]) / sc, axis=3),
+                          np.max(np.abs(mx[:, :, None] - mx[:, None, :]) / sc, axis=3))
+        same_cy = (d_cy <= 10 * cluster_tol * ref) & (
+            np.abs(period[:, :, None] - period[:, None, :])
+            <= 10 * cluster_tol * np.maximum(period[:, :, None], period[:, None, :]))
+    new_eq = _first_of_kind(eq, same_eq)
+    new_cy = _first_of_kind(cy, same_cy)
+    amp = np.where(cy, mx[:, :, amp_index] - mn[:, :, amp_index], -np.inf)
+    best = np.argmax(amp, axis=1)
+    rows = np.arange(G)
+    has_cy = cy.any(axis=1)
+    dom_period = np.where(has_cy, period[rows, best], np.nan)
+    dom_amp = np.where(has_cy, amp[rows, best], np.where(eq.any(axis=1), 0.0, np.nan))
+    return (new_eq.sum(axis=1), new_cy.sum(axis=1), (reg == UNDECIDED).sum(axis=1),
+            (reg == FAILED).sum(axis=1), dom_period, dom_amp)
+
+
+def _codes(n_eq, n_cy, n_und, n_fail, n_init, irregular):
+    code = np.full(n_eq.shape, -1, np.int8)
+    code[(n_eq == 1) & (n_cy == 0)] = SINGLE_EQ
+    code[(n_eq > 1) & (n_cy == 0)] = MULTI_EQ
+    code[(n_eq == 0) & (n_cy == 1)] = CYCLE_ONLY
+    code[(n_eq > 0) & (n_cy > 0)] = CYCLE_EQ
+    code[(n_eq == 0) & (n_cy > 1)] = MULTI_CYCLE
+    code[irregular] = IRREGULAR
+    code[(n_fail == n_init)] = -2
+    return code
+
+
+def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=(0.0, 200.0),
+               transient=None, method="dopri5", dt=None, sampling=None, rtol=1e-8, atol=1e-10,
+               tol=1e-4, eq_tol=1e-4, cluster_tol=1e-4, amplitude_of=None, lyapunov=False,
+               lyapunov_dt=None, lyapunov_threshold=None, seed=0, batch_size=None,
+               progress=None, chunks=None, client=None):
+    """Regime (equilibria, cycles, irregular) at every point of a parameter grid.
+
+    Parameters
+    ----------
+    model : Model
+    params : dict
+        Parameter name -> 1-D array (a grid dimension, usually two of them) or
+        number (fixed). Several arrays form an outer product.
+    y0 : dict, optional
+        Initial states tried at every grid point: state -> 1-D array (zipped,
+        one common length) or number. Default: the model's initial state plus
+        ``n_initial - 1`` low-discrepancy points in the states' declared bounds
+        (+-10 for states without bounds).
+    n_initial : int
+        Number of default initial states.
+    inputs : dict, optional
+        Constant inputs (numbers or 1-D arrays).
+    t, transient, method, dt, sampling, rtol, atol, tol, eq_tol
+        Integration and classification options of
+        :func:`~nmanalysis.analysis.cycles.find_cycles` (``method="rk4"`` with
+        a ``dt`` is several times faster for large maps).
+    cluster_tol : float
+        Two equilibria are the same when their scaled distance is below this;
+        two cycles when period and scaled extrema agree to 10 times it.
+    amplitude_of : str, optional
+        State whose peak-to-peak oscillation is ``amplitude`` (default the first).
+    lyapunov : bool
+        Also estimate the largest Lyapunov exponent of every trajectory
+        (:func:`nmanalysis.analysis.lyapunov.largest_lyapunov`); a point with a
+        trajectory whose exponent exceeds ``lyapunov_threshold`` is
+        ``irregular``.
+    lyapunov_dt : float, optional
+        RK4 step of the exponent (default ``dt``, or span / 20000).
+    lyapunov_threshold : float, optional
+        Default ``10 / (t_end - t_start - transient)`` (the estimate's error is
+        of order one over the averaging time).
+    seed : int
+        Seed of the default initial states (and of the Lyapunov tangents).
+    batch_size : int, optional
+        Trajectories simulated at once (default: ~200 MB of samples).
+    progress : bool, optional
+        Progress bar (``None``: on a terminal for long runs).
+    chunks : int or dict, optional
+        Split the grid into blocks of this many values per dim (dict: per dim)
+        and compute the blocks with dask (``pip install nmanalysis[dask]``):
+        on ``client`` (a ``dask.distributed.Client``) if given, else with the
+        threaded scheduler. The result is the same Dataset as without dask.
+    client : dask.distributed.Client, optional
+        Run the blocks on this cluster (implies ``chunks``; default one block
+        per ~2000 trajectories).
+
+    Returns
+    -------
+    xarray.Dataset
+        Grid dims (the swept parameters), variables
+
+        - ``regime`` (int8; CF ``flag_values``/``flag_meanings``):
+          0 single stable equilibrium, 1 multiple stable equilibria, 2 limit
+          cycle, 3 coexisting cycle and equilibrium, 4 more than one cycle,
+          5 irregular (positive largest Lyapunov exponent), -1 undecided (no
+          trajectory settled), -2 every integration failed;
+        - ``n_attractors`` (distinct equilibria + cycles, + 1 if irregular),
+          ``n_equilibria``, ``n_cycles``, ``n_undecided``, ``n_failed`` (of the
+          initial states);
+        - ``frequency`` (1 / period of the cycle with the largest amplitude;
+          NaN without cycle), ``period``, ``amplitude`` (peak-to-peak of
+          ``amplitude_of`` on that cycle; 0 at equilibria);
+        - ``lyapunov`` (largest over the initial states) when asked.
+
+        Undecided trajectories beside decided ones do not change the regime;
+        ``n_undecided`` reports them.
+
+    Raises
+    ------
+    OptionsError
+        For invalid arguments, naming the argument and what would be valid;
+        also when ``chunks``/``client`` is given and dask is not installed.
+
+    See Also
+    --------
+    nmanalysis.analysis.cycles.find_cycles, nmanalysis.plot.regime_map
+
+    Examples
+    --------
+    The Stuart-Landau oscillator: a stable focus for mu < 0, a limit cycle of
+    period 2 pi / (omega - b mu) for mu > 0:
+
+    >>> import numpy as np, nmanalysis as nma
+    >>> from nmanalysis.analysis.regimes import regime_map
+    >>> m = nma.get_model("stuart_landau")
+    >>> ds = regime_map(m, {"mu": np.array([-0.5, 0.5]), "b": np.array([0.0, 1.0])},
+    ...                 t=(0, 100), n_initial=2)
+    >>> ds["regime"].values.tolist()
+    [[0, 0], [2, 2]]
+    >>> (2 * np.pi * ds["frequency"][1]).round(6).values.tolist()
+    [1.0, 0.5]
+    """
+    t0, t1, transient, dt_, sampling_ = _time_options(t, transient, method, dt, sampling)
+    _check_positive(rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, cluster_tol=cluster_tol)
+    others = {"inputs": model.input_names, "y0": model.state_names}
+    params = check_names(params, model.param_names, "params", others)
+    swept = [k for k, v in params.items() if np.ndim(v)]
+    if not swept:
+        raise OptionsError("`params` must sweep at least one parameter (a 1-D array of "
+                           "values), e.g. params={'p': np.linspace(0, 300, 50)}")
+    if amplitude_of is None:
+        amplitude_of = model.state_names[0]
+    if amplitude_of not in model.state_names:
+        raise OptionsError(f"`amplitude_of` must be a state {list(model.state_names)}; got "
+                           f"{amplitude_of!r}")
+    inits = _initial_states(model, y0, n_initial, seed)
+    _constant_inputs(model, inputs)
+    opts = dict(t=(t0, t1), transient=transient, method=method, dt=dt_, sampling=sampling_,
+                rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, cluster_tol=cluster_tol,
+                amplitude_of=amplitude_of, lyapunov=bool(lyapunov), lyapunov_dt=lyapunov_dt,
+                lyapunov_threshold=lyapunov_threshold, seed=seed, batch_size=batch_size)
+    if lyapunov:
+        try:
+            from .lyapunov import largest_lyapunov  # noqa: F401
+        except ImportError:  # pragma: no cover - present in the package
+            raise OptionsError("`lyapunov=True` needs nmanalysis.analysis.lyapunov, which is "
+                               "not available in this installation") from None
+    if chunks is None and client is None:
+        return _block(model, params, inits, inputs, progress=progress, **opts)
+    return _dask_map(model, params, inits, inputs, swept, chunks, client, progress, opts)
+
+
+def _block(model, params, inits, inputs, *, progress, t, transient, method, dt, sampling, rtol,
+           atol, tol, eq_tol, cluster_tol, amplitude_of, lyapunov, lyapunov_dt,
+           lyapunov_threshold, seed, batch_size):
+    """The regime map of one block of the grid (no dask)."""
+    import xarray as xr
+
+    from ..compile import compile_model
+
+    n_i = next(iter(inits.values())).size
+    extra = [(s, _INIT, xr.DataArray(v, dims=_INIT)) for s, v in inits.items()]
+    grid, P, Y0, fixed = sweep_rows(model, params, None, inputs, extra=extra)
+    if grid.dims[-1] != _INIT:
+        raise OptionsError(f"`params` must not use the dimension name {_INIT!r}")
+    system = compile_model(model)
+    res = classify_rows(model, system, P, Y0, t=t, transient=transient, method=method, dt=dt,
+                        sampling=sampling, rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol,
+                        max_steps=10_000_000, n_phase=0, detail=False, batch_size=batch_size,
+                        progress=progress, desc=f"regime_map {model.name}")
+    G = grid.size // n_i
+    sc = state_scales(model)
+    n_eq, n_cy, n_und, n_fail, period, amp = _cluster(
+        res, G, n_i, sc, model.state_names.index(amplitude_of), cluster_tol)
+    lyap = None
+    irregular = np.zeros(G, bool)
+    if lyapunov:
+        lyap, irregular = _lyapunov(model, P, Y0, inputs, t, transient, dt, lyapunov_dt,
+                                    lyapunov_threshold, seed, G, n_i, res["regime"], progress)
+    code = _codes(n_eq, n_cy, n_und, n_fail, n_i, irregular)
+    dims = grid.dims[:-1]
+    shape = grid.shape[:-1]
+    coords = {d: grid.coords[d] for d in dims}
+    tu = model.time_units
+    amp_units = model.state_info[amplitude_of].units
+
+    def g(a):
+        return a.reshape(shape)
+
+    count = {"units": "1"}
+    data = {
+        "regime": (dims, g(code), _regime_attrs(REGIMES, "dynamical regime")),
+        "n_attractors": (dims, g(n_eq + n_cy + irregular).astype(np.int16),
+                         {"long_name": "number of distinct attractors found", **count}),
+        "n_equilibria": (dims, g(n_eq).astype(np.int16),
+                         {"long_name": "number of distinct stable equilibria found", **count}),
+        "n_cycles": (dims, g(n_cy).astype(np.int16),
+                     {"long_name": "number of distinct limit cycles found", **count}),
+        "n_undecided": (dims, g(n_und).astype(np.int16),
+                        {"long_name": "initial states whose trajectory was not classified",
+                         **count}),
+        "n_failed": (dims, g(n_fail).astype(np.int16),
+                     {"long_name": "initial states whose integration failed", **count}),
+        "frequency": (dims, g(1.0 / period),
+                      {"long_name": "frequency of the largest cycle",
+                       "units": f"1/{tu}" if tu not in ("", "1") else "1"}),
+        "period": (dims, g(period), {"long_name": "period of the largest cycle", "units": tu}),
+        "amplitude": (dims, g(amp), {"long_name": f"peak-to-peak amplitude of {amplitude_of}",
+                                     "units": amp_units}),
+    }
+    if lyap is not None:
+        data["lyapunov"] = (dims, g(lyap), {"long_name": "largest Lyapunov exponent (largest "
+                                                         "over the initial states)",
+                                            "units": f"1/{tu}" if tu not in ("", "1") else "1"})
+    ds = xr.Dataset(data, coords=coords)
+    for d in dims:
+        if d in model.param_names:
+            ds[d].attrs.update(long_name=model.param_info[d].description or d,
+                               units=model.param_info[d].units)
+        else:
+            ds[d].attrs.setdefault("long_name", d)
+            ds[d].attrs.setdefault("units", "")
+    options = dict(t_start=t[0], t_end=t[1], transient=transient, dt=dt, sampling=sampling,
+                   rtol=None if dt else rtol, atol=None if dt else atol, tol=tol, eq_tol=eq_tol,
+                   cluster_tol=cluster_tol, amplitude_of=amplitude_of,
+                   initial_states={k: v.tolist() for k, v in inits.items()},
+                   lyapunov=bool(lyapunov))
+    ds.attrs.update(provenance(model, analysis="regime_map", fixed_params=fixed, method=method,
+                               options=options))
+    return ds
+
+
+def _lyapunov(model, P, Y0, inputs, t, transient, dt, lyapunov_dt, threshold, seed, G, n_i,
+              regime, progress):
+    import xarray as xr
+
+    from .lyapunov import largest_lyapunov
+
+    span = t[1] - t[0]
+    ldt = lyapunov_dt or dt or span / 20_000
+    ldt = span / max(1, round(span / ldt))
+    trans = round(transient / ldt) * ldt
+    names = (*model.param_names, *model.input_names)
+    rows = "_row"
+    pars = {k: xr.DataArray(P[i], dims=rows) for i, k in enumerate(names)
+            if k in model.param_names}
+    inps = {k: xr.DataArray(P[i], dims=rows) for i, k in enumerate(names)
+            if k in model.input_names}
+    y0 = {s: xr.DataArray(Y0[i], dims=rows) for i, s in enumerate(model.state_names)}
+    ds = largest_lyapunov(model, params=pars, y0=y0, inputs=inps or None, t=t, transient=trans,
+                          dt=ldt, seed=seed, progress=progress)
+    lam = np.asarray(ds["lyapunov"].values, dtype=float).reshape(G, n_i)
+    if threshold is None:
+        threshold = 10.0 / (span - transient)
+    decided = (regime.reshape(G, n_i) == EQUILIBRIUM) | (regime.reshape(G, n_i) == CYCLE)
+    irregular = np.any((lam > threshold) & ~decided, axis=1)
+    with np.errstate(all="ignore"):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lam_max = np.nanmax(lam, axis=1)
+    return lam_max, irregular
+
+
+def _dask_map(model, params, inits, inputs, swept, chunks, client, progress, opts):
+    try:
+        import dask
+    except ImportError:
+        raise OptionsError("`chunks`/`client` need dask: pip install 'nmanalysis[dask]' (or "
+                           "pip install dask)") from None
+    import xarray as xr
+
+    sizes = {k: np.size(params[k]) for k in swept}
+    if chunks is None:
+        n_i = next(iter(inits.values())).size
+        per = max(1, int(2000 / n_i))
+        chunks = {k: max(1, int(round(per ** (1 / len(swept))))) for k in swept}
+    if isinstance(chunks, (int, np.integer)):
+        chunks = {k: int(chunks) for k in swept}
+    if not isinstance(chunks, dict):
+        raise OptionsError(f"`chunks` must be a whole number or a dict dim -> number; got "
+                           f"{chunks!r}")
+    chunks = check_names(chunks, swept, "chunks")
+    for k, c in chunks.items():
+        if not (isinstance(c, (int, np.integer)) and c >= 1):
+            raise OptionsError(f"`chunks[{k!r}]` must be a whole number >= 1; got {c!r}")
+    edges = {k: list(range(0, sizes[k], int(chunks.get(k, sizes[k])))) for k in swept}
+    import itertools
+    tasks, keys = [], []
+    block = dask.delayed(_block, pure=True)
+    for starts in itertools.product(*(edges[k] for k in swept)):
+        sub = dict(params)
+        for k, s in zip(swept, starts):
+            step = int(chunks.get(k, sizes[k]))
+            sub[k] = np.asarray(params[k], dtype=float)[s:s + step]
+        tasks.append(block(model, sub, inits, inputs, progress=False, **opts))
+        keys.append(starts)
+    if client is not None:
+        futures = client.compute(tasks)
+        parts = client.gather(futures)
+    else:
+        parts = dask.compute(*tasks, scheduler="threads")
+    # nest the blocks as an N-d list in the order of the swept dims
+    index = {k: {s: i for i, s in enumerate(edges[k])} for k in swept}
+    shape = [len(edges[k]) for k in swept]
+    nested = np.empty(shape, dtype=object)
+    for starts, part in zip(keys, parts):
+        nested[tuple(index[k][s] for k, s in zip(swept, starts))] = part
+    ds = xr.combine_nested(nested.tolist(), concat_dim=list(swept), combine_attrs="override")
+    return ds.transpose(*swept)
