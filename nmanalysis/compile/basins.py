@@ -27,7 +27,9 @@
 #              row with the same q and period, confirms a cycle. One more period
 #              is then integrated to report a canonical Poincare point (upward
 #              crossing of the middle of the cycle's own range of its widest
-#              state), its min/max per state and its period.
+#              state), its min/max per state and its period. A "cycle" whose
+#              range is below 10 tol in every state is a decayed spiral:
+#              reported as static.
 #              STATUS: 0 cycle, 1 diverged, 2 left domain, 3 undecided, 4 static.
 
 
@@ -414,6 +416,17 @@ def cycle_rows(Y0, p, A, bw, dt, n_pre, n_max, inv_scale, tol, n_confirm, max_q,
             if (mx[i] - mn[i]) * inv_scale[i] >= 0.99 * widest:
                 jc = i
                 break
+        if widest <= 10.0 * tol:
+            # a spiral that has (nearly) died out: an equilibrium, not a cycle
+            STATUS[r] = 4
+            STEPS[r] = steps + q
+            QPER[r] = 0
+            PERIOD[r] = np.nan
+            for i in range(n):
+                POINT[i, r] = y[i]
+                YMIN[i, r] = mn[i]
+                YMAX[i, r] = mx[i]
+            continue
         level_c = 0.5 * (mn[jc] + mx[jc])
         k2 = (jc + 1) % n
         # phase B: one more period (plus a margin): canonical Poincare point = the

@@ -203,3 +203,93 @@ def abd_solve(A, B, G, cx, cg, rb, rper, rd, x, g):
             if not np.isfinite(x[i, b]):
                 return False
     return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def condense(E, G, rc, Dw, TOP, At, Bt, Gt, rb, Y):
+    """Eliminate the interior unknowns of every mesh interval (Householder QR).
+
+    E (N, mn, n + mi + n): columns of the first node, the interior nodes and the
+    last node; G (N, mn, 2); rc (N, mn); Dw (N, 2, mi) dense-row coefficients of
+    the interior unknowns. Outputs: TOP (N, mi, mi + 2n + 3) the pivot rows
+    ``[R | A | B | G | r]``; At, Bt (N, n, n), Gt (N, n, 2), rb (N, n) the
+    reduced rows; Y (N, 2, mi) = Dw R^{-1}. Returns False when singular.
+    """
+    N, mn = E.shape[0], E.shape[1]
+    mi = TOP.shape[1]
+    n = At.shape[1]
+    W = mi + 2 * n + 3
+    S = np.empty((mn, W))
+    v = np.empty(mn)
+    for j in range(N):
+        # columns: interior (mi) | first node (n) | last node (n) | T, p | rhs
+        for r in range(mn):
+            for c in range(mi):
+                S[r, c] = E[j, r, n + c]
+            for c in range(n):
+                S[r, mi + c] = E[j, r, c]
+                S[r, mi + n + c] = E[j, r, n + mi + c]
+            S[r, mi + 2 * n] = G[j, r, 0]
+            S[r, mi + 2 * n + 1] = G[j, r, 1]
+            S[r, W - 1] = rc[j, r]
+        for k in range(mi):
+            norm = 0.0
+            for i in range(k, mn):
+                norm += S[i, k] * S[i, k]
+            norm = np.sqrt(norm)
+            if norm == 0.0:
+                return False
+            alpha = -norm if S[k, k] >= 0 else norm
+            for i in range(k, mn):
+                v[i] = S[i, k]
+            v[k] -= alpha
+            vv = 0.0
+            for i in range(k, mn):
+                vv += v[i] * v[i]
+            if vv == 0.0:
+                continue
+            for c in range(k, W):
+                s = 0.0
+                for i in range(k, mn):
+                    s += v[i] * S[i, c]
+                s *= 2.0 / vv
+                if s != 0.0:
+                    for i in range(k, mn):
+                        S[i, c] -= s * v[i]
+        for r in range(mi):
+            for c in range(W):
+                TOP[j, r, c] = S[r, c]
+        for r in range(n):
+            for c in range(n):
+                At[j, r, c] = S[mi + r, mi + c]
+                Bt[j, r, c] = S[mi + r, mi + n + c]
+            Gt[j, r, 0] = S[mi + r, mi + 2 * n]
+            Gt[j, r, 1] = S[mi + r, mi + 2 * n + 1]
+            rb[j, r] = S[mi + r, W - 1]
+        # Y = Dw R^{-1}: y R = d, R upper triangular
+        for a in range(2):
+            for b in range(mi):
+                s = Dw[j, a, b]
+                for q in range(b):
+                    s -= Y[j, a, q] * S[q, b]
+                if S[b, b] == 0.0:
+                    return False
+                Y[j, a, b] = s / S[b, b]
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def interior(TOP, x, g, w):
+    """Back-substitute the interior unknowns w (N, mi) from the pivot rows."""
+    N, mi = TOP.shape[0], TOP.shape[1]
+    n = x.shape[1]
+    W = TOP.shape[2]
+    for j in range(N):
+        for a in range(mi - 1, -1, -1):
+            s = TOP[j, a, W - 1]
+            for c in range(n):
+                s -= TOP[j, a, mi + c] * x[j, c] + TOP[j, a, mi + n + c] * x[j + 1, c]
+            s -= TOP[j, a, mi + 2 * n] * g[0] + TOP[j, a, mi + 2 * n + 1] * g[1]
+            for b in range(a + 1, mi):
+                s -= TOP[j, a, b] * w[j, b]
+            w[j, a] = s / TOP[j, a, a]

@@ -165,17 +165,11 @@ class Collocation:
         The interior unknowns of each interval are eliminated by a QR
         factorisation of their columns (condensation of parameters).
         """
-        N, m, n = self.N, self.m, self.n
-        E = self.jacobian_blocks(mesh, T, J)                     # (N, m, m+1, n, n)
-        E = E.transpose(0, 1, 3, 2, 4).reshape(N, m * n, (m + 1) * n)
-        A = E[:, :, :n]
-        C = E[:, :, n:m * n]
-        B = E[:, :, m * n:]
-        Q, _ = np.linalg.qr(C, mode="complete")
-        Qn = Q[:, :, (m - 1) * n:]                               # left null space of C
-        At = np.einsum("jrk,jrc->jkc", Qn, A)
-        Bt = np.einsum("jrk,jrc->jkc", Qn, B)
-        return -np.linalg.solve(Bt, At)
+        from .linsolve import reduced_blocks
+        A, B = reduced_blocks(self, self.jacobian_blocks(mesh, T, J))
+        if A is None:
+            return np.full((self.N, self.n, self.n), np.nan)
+        return -np.linalg.solve(B, A)
 
 
 def _binom(a, b):

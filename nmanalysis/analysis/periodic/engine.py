@@ -34,6 +34,9 @@ class CycleOptions:
         Special points are located until the step bracket is below this.
     detect : bool
         Detect and locate LPC, PD and NS points.
+    values : tuple of float
+        Parameter values where the orbit is located exactly (special points
+        of type ``"UZ"``), e.g. to compare with a simulation.
     """
 
     p_range: tuple = (0.0, 1.0)
@@ -47,6 +50,7 @@ class CycleOptions:
     max_period: float = np.inf
     locate_tol: float = 1e-10
     detect: bool = True
+    values: tuple = ()
 
 
 @dataclass
@@ -188,6 +192,8 @@ def _psi(kind, orbit):
     """Test function whose sign change marks the event."""
     if kind == "LPC":
         return float(orbit.t[-1])
+    if isinstance(kind, tuple):                  # ("UZ", value): a user parameter value
+        return orbit.p - kind[1]
     mu = np.delete(orbit.mu, int(np.argmin(np.abs(orbit.mu - 1.0))))
     if kind == "PD":
         real = mu[np.abs(mu.imag) <= 1e-8 * np.maximum(1, np.abs(mu))].real
@@ -304,6 +310,11 @@ def trace_cycles(pb, start, opts, ds, hopfs=(), progress=None):
             br.stop_reason = f"returned onto the Hopf point at {pb.param} = {back['p']:.10g}"
             br.end = back
             break
+        for v in opts.values:
+            if (cur.p - v) * (new.p - v) < 0 or new.p == v:
+                o, info = _locate(pb, cur, ds, ("UZ", v), opts)
+                if o is not None:
+                    br.special.append(("UZ", o, info))
         if opts.detect:
             for kind in events:
                 o, info = _locate(pb, cur, ds, kind, opts)

@@ -234,7 +234,7 @@ def periodic_special_dataset(model, param, rows):
         "type": ("special", np.array([r["type"] for r in rows], dtype=str),
                  {"long_name": "kind of special point", "units": "1",
                   "description": "LPC fold of cycles, PD period doubling, NS torus, "
-                                 "SNIC / HOM end of a cycle branch"}),
+                                 "SNIC / HOM end of a cycle branch, UZ user value"}),
         param: ("special", np.array([r["p"] for r in rows], float),
                 {"long_name": info.description or param, "units": info.units}),
     }
@@ -271,9 +271,9 @@ def periodic_special_dataset(model, param, rows):
 
 
 def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None, ntst=50,
-                      ncol=4, ds=0.02, ds_max=0.25, max_points=600, tol=1e-9,
+                      ncol=4, ds=0.02, ds_max=0.5, max_points=600, tol=1e-9,
                       max_period=None, state_bounds=None, detect=True, store_orbits=False,
-                      n_phase=100, hopfs=(), folds=(), progress=None):
+                      n_phase=100, values=(), hopfs=(), folds=(), progress=None):
     """Trace the cycle branch from each start; ``(branch Datasets, special rows, problem)``.
 
     ``starts``: list of ``("hopf", row)`` or ``("cycle", dict)``; ``hopfs``:
@@ -294,6 +294,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
                 pb.T_base = pb.T_scale = 2 * np.pi / omega
                 opts = CycleOptions(p_range=(lo, hi), ds=ds, ds_max=ds_max,
                                     max_points=max_points, tol=tol, detect=detect,
+                                    values=tuple(float(v) for v in values),
                                     max_period=(max_period if max_period is not None
                                                 else 100 * 2 * np.pi / omega))
                 start = hopf_start(pb, x, p, omega, q)
@@ -306,6 +307,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
                 start = _orbit_start(pb, data, opts0)
                 opts = CycleOptions(p_range=(lo, hi), ds=ds, ds_max=ds_max,
                                     max_points=max_points, tol=tol, detect=detect,
+                                    values=tuple(float(v) for v in values),
                                     max_period=(max_period if max_period is not None
                                                 else 100 * start.T))
                 directions = (+1, -1)
@@ -345,9 +347,9 @@ def _merge(halves):
 
 
 def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None, ntst=50,
-                       ncol=4, ds=0.02, ds_max=0.25, max_points=600, tol=1e-9,
+                       ncol=4, ds=0.02, ds_max=0.5, max_points=600, tol=1e-9,
                        max_period=None, state_bounds=None, detect=True, store_orbits=False,
-                       n_phase=100, progress=None):
+                       n_phase=100, values=(), progress=None):
     """Continue a branch of periodic orbits in one parameter (orthogonal collocation).
 
     Parameters
@@ -381,6 +383,9 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
         start period.
     store_orbits : bool
         Also store every orbit on ``n_phase`` equally spaced phases.
+    values : sequence of float
+        Parameter values where the orbit is located exactly (special points
+        of type ``"UZ"``, with their period).
 
     Returns
     -------
@@ -409,7 +414,7 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
         model, param, starts, p_range=p_range, params=params, inputs=inputs, ntst=ntst,
         ncol=ncol, ds=ds, ds_max=ds_max, max_points=max_points, tol=tol,
         max_period=max_period, state_bounds=state_bounds, detect=detect,
-        store_orbits=store_orbits, n_phase=n_phase, progress=progress)
+        store_orbits=store_orbits, n_phase=n_phase, values=values, progress=progress)
     tree = {f"periodic/branch_{k}": d for k, d in enumerate(datasets)}
     tree["special_points"] = periodic_special_dataset(model, param, rows)
     dt = xr.DataTree.from_dict(tree)
