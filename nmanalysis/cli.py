@@ -76,7 +76,8 @@ examples:
 
 Every equilibrium at the start value (LO, or the value given with --set P=V) seeds
 a branch, traced both ways until it leaves [LO, HI]; at a branch point (BP) the
-crossing branch is traced too. --range defaults to the parameter's typical range
+crossing branch is traced too. Every Hopf point (HB) starts a branch of periodic
+orbits (drawn as their max/min; --no-cycles skips them). --range defaults to the parameter's typical range
 (see 'nmanalysis info MODEL').
 """
 
@@ -262,6 +263,11 @@ def _add_diagram_args(p) -> None:
     p.add_argument("--y", dest="y", metavar="NAME", default=None,
                    help="state or observable on the vertical axis of the plot (default the "
                         "first state); an observable is added to the diagram and the table")
+    p.add_argument("--no-cycles", dest="cycles", action="store_false",
+                   help="do not continue the periodic orbits born at the Hopf points "
+                        "(by default every Hopf point starts a branch of cycles)")
+    p.add_argument("--ntst", type=int, default=None,
+                   help="mesh intervals of the periodic orbits (default 50)")
     p.add_argument("--overlay", action="store_true",
                    help="also simulate 100 values of P from LO to HI and draw the min/max "
                         "of the --y variable after the transient (a brute-force diagram)")
@@ -1255,8 +1261,12 @@ def _cmd_diagram(args) -> int:
 
     from .analysis.continuation import continuation
     clock = time.perf_counter()
+    if args.ntst is not None and not args.ntst >= 4:
+        raise UsageError(f"--ntst {args.ntst}: must be >= 4")
     tree = continuation(model, free, p_range=(lo, hi), params=groups["params"],
                         inputs=groups["inputs"], state_bounds=bounds or None,
+                        cycles=args.cycles,
+                        cycle_options={"ntst": args.ntst} if args.ntst else None,
                         progress=False if args.quiet else None)
     wall = time.perf_counter() - clock
     if y in model.observable_names:
@@ -1278,6 +1288,14 @@ def _branches(tree) -> dict:
     """Name -> Dataset of every branch of a continuation tree."""
     node = tree["equilibria"]
     return {name: node[name].to_dataset() for name in node.children}
+
+
+def _cycle_branches(tree) -> dict:
+    """Name -> Dataset of every periodic-orbit branch of a continuation tree."""
+    if "periodic" not in tree:
+        return {}
+    node = tree["periodic"]
+    return {f"periodic/{name}": node[name].to_dataset() for name in node.children}
 
 
 def _add_observable(model, tree, name, free, groups) -> None:
@@ -1323,6 +1341,10 @@ def _normal_form_text(model, sp, k) -> str:
                 f"{sp['criticality'].values[k] or 'criticality unknown'}")
     elif kind == "LP":
         text = f"a = {_fmt(sp['fold_coefficient'].values[k], '.6g')}"
+    elif kind in ("LPC", "PD", "NS", "UZ"):
+        text = f"period = {_fmt(sp['period'].values[k])}{' ' + tu if tu else ''}"
+    elif kind in ("SNIC", "HOM"):
+        text = "end of a cycle branch (period -> infinity)"
     else:
         text = "-"
     status = str(sp["status"].values[k])
@@ -1344,6 +1366,11 @@ def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
     branches = _branches(tree)
     n_points = sum(ds.sizes["point"] for ds in branches.values())
     rows.append(("branches", f"{len(branches)} ({n_points} points)"))
+    cycles = _cycle_branches(tree)
+    if cycles:
+        n_cyc = sum(ds.sizes["point"] for ds in cycles.values())
+        rows.append(("cycles", f"{len(cycles)} branch{'es' if len(cycles) != 1 else ''} "
+                               f"({n_cyc} orbits)"))
     rows.append(("wall time", f"{wall:.2f} s"))
     lines = [f"{k:<13} {v}" for k, v in rows]
 
@@ -1358,6 +1385,19 @@ def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
     lines += ["", "branches:",
               *_table(("branch", "points", f"{free} from .. to", "stable points",
                        "stopped at (start side; end side)"), table)]
+    if cycles:
+        tu = _unit(model.time_units, " {}")
+        ctab = []
+        for name, ds in cycles.items():
+            p = ds[free].values
+            T = ds["period"].values
+            ctab.append((name.split("/")[-1], ds.sizes["point"],
+                         f"{p.min():.6g} .. {p.max():.6g}", f"{T.min():.4g} .. {T.max():.4g}",
+                         int(np.count_nonzero(ds["stable"].values)),
+                         ds.attrs.get("stop_reason", "?")))
+        lines += ["", "cycle branches (periodic orbits):",
+                  *_table(("branch", "orbits", f"{free} from .. to", f"period{tu}",
+                           "stable orbits", "stopped"), ctab)]
 
     sp = tree["special_points"].to_dataset()
     m = sp.sizes["special"]
@@ -1388,6 +1428,9 @@ def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
         if "HB" in kinds:
             notes.append("l1: first Lyapunov coefficient, <q,q> = <p,q> = 1 (l1 < 0 "
                          "supercritical, > 0 subcritical)")
+        if kinds & {"LPC", "PD", "NS", "SNIC", "HOM"}:
+            notes.append("cycles: LPC fold of cycles, PD period doubling, NS torus; SNIC / "
+                         "HOM: a cycle branch ends with its period growing without bound")
         lines += [f"  {n}" for n in notes]
     return lines
 
@@ -1478,10 +1521,11 @@ def _plot_diagram(model, tree, y, overlay, path: Path) -> None:
     ax.grid(alpha=0.3)
     free = tree["special_points"].attrs["free_parameter"]
     changed = _changed_params(model, tree)
-    title = f"{_model_title(model)}: equilibria along {free}" + (
+    what = "equilibria and cycles" if "periodic" in tree else "equilibria"
+    title = f"{_model_title(model)}: {what} along {free}" + (
         "; " + ", ".join(changed) if changed else "")
     if overlay is not None:
-        title += "\ndots: min/max of simulations after the transient"
+        title += "\nmarkers: min/max of simulations after the transient"
     ax.set_title(title, fontsize=10)
     fig.savefig(path, dpi=120)
 

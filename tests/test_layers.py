@@ -46,14 +46,15 @@ def test_no_import_points_up():
     problems = []
     for path in PKG.rglob("*.py"):
         rel = path.relative_to(PKG).parts
-        if rel[0] == "compile" and rel[-1] in ("drivers.py", "solvers.py"):
+        if rel[0] == "compile" and rel[-1] in ("drivers.py", "solvers.py", "collocation.py",
+                                               "basins.py", "tangent.py"):
             continue                       # templates appended to generated modules
         me = _layer(rel)
         for target, line in _imports(path):
             if target not in RANK:
                 problems.append(f"{path.relative_to(PKG)}:{line} imports unknown layer {target}")
                 continue
-            if target == "cli" and me not in ("__main__",):
+            if target == "cli" and me not in ("__main__", "_cli"):
                 problems.append(f"{path.relative_to(PKG)}:{line} imports the CLI")
             elif me == "plot" and target not in PLOT_MAY_IMPORT:
                 problems.append(f"{path.relative_to(PKG)}:{line}: plot imports {target}")
@@ -66,7 +67,7 @@ def test_core_does_not_import_matplotlib():
     offenders = []
     for path in PKG.rglob("*.py"):
         rel = path.relative_to(PKG).parts
-        if rel[0] in ("plot", "cli.py"):
+        if rel[0] in ("plot", "cli.py", "_cli"):
             continue
         if "matplotlib" in path.read_text():
             offenders.append(str(path.relative_to(PKG)))

@@ -5,4 +5,4 @@ sub-parser(s) to the ``argparse`` sub-parsers object and sets ``func``.
 Modules must be cheap to import: heavy imports belong in the command function.
 """
 
-COMMANDS: tuple[str, ...] = ()
+COMMANDS: tuple[str, ...] = ("basins", "regimes")

@@ -169,9 +169,28 @@ def _time_scales(rho_typ, rho_max, lam):
     dt = min(0.2 / rho_typ if rho_typ > 0 else 0.01, 2.0 / rho_max if rho_max > 0 else 0.01)
     dt = _round_down(dt)
     re = np.abs(lam.real.ravel()) if lam.size else np.zeros(0)
-    re = re[np.isfinite(re) & (re > 1e-6 * max(rho, 1e-300))]
+    re = re[np.isfinite(re) & (re > 1e-3 * max(rho, 1e-300))]   # hyperbolic directions
     t_max = 50.0 / re.min() if re.size else 2000.0 * dt
-    return dt, float(min(max(t_max, 200.0 * dt), 1e6 * dt))
+    return dt, float(min(max(t_max, 200.0 * dt), 1e5 * dt))
+
+
+def _merge_equilibria(EQ, lam, stable, kinds, inv_scale, tol):
+    """Equilibria closer than ``tol`` (scaled) are one; it is stable only if all its
+    members are (a degenerate root is returned by Newton as a cloud of nearby roots
+    of either stability)."""
+    K = EQ.shape[0]
+    if K < 2:
+        return EQ, lam, stable, kinds
+    d = np.max(np.abs(EQ[:, None, :] - EQ[None, :, :]) * inv_scale, axis=2)
+    group = np.arange(K)
+    for i in range(K):                       # union of overlapping pairs, smallest index wins
+        for j in np.flatnonzero(d[i] <= tol):
+            gi, gj = group[i], group[j]
+            if gi != gj:
+                group[group == max(gi, gj)] = min(gi, gj)
+    keep = np.unique(group)
+    st = np.array([bool(np.all(stable[group == g])) for g in keep], bool)
+    return EQ[keep], lam[keep], st, kinds[keep]
 
 
 # -- running the kernels -----------------------------------------------------------------
@@ -445,6 +464,7 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     EQ, lam, stable, kinds = _equilibria(model, params, inputs, box)
     scale = _scales(model, axes, box)
     inv_scale = 1.0 / scale
+    EQ, lam, stable, kinds = _merge_equilibria(EQ, lam, stable, kinds, inv_scale, float(tol))
     rng = np.random.default_rng(seed)
     perm = rng.permutation(B)
     Ys = np.ascontiguousarray(Y0[:, perm])
@@ -464,7 +484,11 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     n_dwell = max(1, int(math.ceil(dwell / (_CHECK_EVERY * dt))) + 1)
     max_steps = max(_CHECK_EVERY, int(math.ceil(t_max / dt)))
 
-    # stable equilibria are the attractor candidates; tol shrinks if they are crowded
+    # stable equilibria that attract within t_max are the attractor candidates; tol
+    # shrinks if they are crowded
+    rate_min = 1.0 / t_max
+    stable = stable & (np.max(lam.real, axis=1, initial=-np.inf) < -rate_min) if \
+        EQ.shape[0] else stable
     tol_eff = float(tol)
     if stable.any() and EQ.shape[0] > 1:
         d = np.max(np.abs(EQ[stable][:, None, :] - EQ[None, :, :]) * inv_scale, axis=2)
@@ -491,6 +515,7 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
         st = np.flatnonzero(cs == 4)
         if st.size:
             X, good, lam_s, kind_s = _static_points(run, cyc["POINT"][:, st])
+            good &= np.max(lam_s.real, axis=1) < -rate_min
             known = np.array([c["point"] for c in catalogue if c["kind"] == "equilibrium"])
             known = known.reshape(-1, n)
             for j in np.flatnonzero(good):

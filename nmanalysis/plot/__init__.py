@@ -3,9 +3,13 @@
 Every function takes a Dataset and an optional ``ax`` and returns the artists.
 """
 
-from .bifurcation import bifurcation
+from .basins import basins
+from .bifurcation import bifurcation, orbit, period
 from .equilibria import equilibria
 from .phase_plane import phase_portrait
+from .regimes import regime_map, save_regime_map
+from .sweeps import brute_force
 from .timeseries import sweep_envelope, timeseries
 
-__all__ = ["bifurcation", "phase_portrait", "equilibria", "timeseries", "sweep_envelope"]
+__all__ = ["bifurcation", "period", "orbit", "phase_portrait", "equilibria", "timeseries",
+           "sweep_envelope", "brute_force", "regime_map", "save_regime_map", "basins"]

@@ -87,14 +87,18 @@ def test_output_reopens_with_the_same_special_points(capsys, tmp_path):
                          "2", "-o", nc, "-q")
     assert code == 0 and out == "", err
     import nmanalysis as nma
-    tree = nma.continuation(nma.get_model("fitzhugh_nagumo"), "I", p_range=(0, 2))
+    tree = nma.continuation(nma.get_model("fitzhugh_nagumo"), "I", p_range=(0, 2), cycles=True)
     with xr.open_datatree(nc) as back:
         sp = nma.special_points(back)
         expected = nma.special_points(tree)
-        assert list(sp["type"].values) == ["HB", "HB"]
+        # the Hopf points, then the two canard folds of the cycle branch they join
+        assert list(sp["type"].values) == ["HB", "HB", "LPC", "LPC"]
         xr.testing.assert_allclose(sp[["I", "v", "w", "first_lyapunov", "period"]],
                                    expected[["I", "v", "w", "first_lyapunov", "period"]])
         assert list(back["equilibria"].children) == ["branch_0"]
+        assert list(back["periodic"].children) == ["branch_0"]
+        xr.testing.assert_allclose(back["periodic/branch_0"].to_dataset(),
+                                   tree["periodic/branch_0"].to_dataset())
         assert back.attrs["free_parameter"] == "I"
 
 

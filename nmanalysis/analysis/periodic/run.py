@@ -105,7 +105,7 @@ def _classify_end(pb, orbit, folds):
     for pf, xf in folds:
         if abs(pf - p) <= 1e-2 * max(1.0, abs(pf)) and \
                 np.max(np.abs(xf - x) / pb.S) <= 0.05:
-            return {"type": "SNIC", "p_fold": pf, **info,
+            return {"type": "SNIC", "p_fold": pf, **info, "state": xf,
                     "reason": f"period -> infinity on the fold at {pb.param} = {pf:.10g} "
                               "(SNIC)"}
     # otherwise an equilibrium on the orbit: saddle -> homoclinic; near-zero eigenvalue -> SNIC
