@@ -36,5 +36,4 @@ for ax, eta in zip(axes, (-5.0, -4.0)):
     print(f"eta = {eta:g}:", ", ".join(f"{lab} {frac:.3f}" for lab, frac in
                                        zip(cat["label"].values, cat["fraction"].values)),
           f"; diverged {np.mean(status == 1):.3f}")
-axes[0].legend(fontsize=7, loc="lower right")
 axes[1].set_ylabel("")

@@ -66,12 +66,11 @@ print("mean time to converge:", float(bm["time_to_converge"].mean()), "ms;",
 pp = nma.phase_plane(model, "rE", "rI", params=params,
                      ranges={"rE": (0.0, 1.0), "rI": (0.0, 0.8)}, manifolds=True,
                      t=(0.0, 200.0))
-fig, axes = plt.subplots(1, 2, figsize=(8, 3.6), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(8, 4), layout="constrained")
 nma.plot.basins(seed_map, ax=axes[0], legend=False)
 axes[0].set_title("tutorial set (wEE=16, wEI=12, wII=8, IE=0.5)", fontsize=9)
 nma.plot.basins(bm, ax=axes[1], nullclines=pp)
 axes[1].set_title("default weights, IE = 0: bistable", fontsize=9)
-axes[1].legend(fontsize=7, loc="upper right")
 
 # %%
 # How much of the box belongs to each state

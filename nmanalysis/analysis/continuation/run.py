@@ -156,7 +156,7 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
     cycle_options : dict, optional
         Keyword arguments for the cycle branches: ``ntst``, ``ncol``, ``ds``,
         ``ds_max``, ``max_points``, ``max_period``, ``tol``, ``store_orbits``,
-        ``n_phase``, ``values``.
+        ``n_phase``, ``values``, ``switch_pd``.
     progress : bool, optional
         Progress bar over the periodic-orbit points (equilibria take well
         under a second).
@@ -239,7 +239,7 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
 
 
 _CYCLE_KEYS = {"ntst", "ncol", "ds", "ds_max", "max_points", "max_period", "tol",
-               "store_orbits", "n_phase", "values"}
+               "store_orbits", "n_phase", "values", "switch_pd"}
 
 
 def _add_cycles(model, param, tree, opts, params, inputs, state_bounds, cycle_options,

@@ -276,13 +276,17 @@ def _hopf_return(cur, new, amax, events, hopfs, span):
     return {"type": "HB", "p": p}
 
 
-def trace_cycles(pb, start, opts, ds, hopfs=(), progress=None):
+def trace_cycles(pb, start, opts, ds, hopfs=(), progress=None, mark_start=True):
     """Follow the branch from ``start`` (an Orbit with a tangent) in the tangent direction.
 
     ``hopfs``: parameter values of Hopf points, where a branch that shrinks
     back to zero amplitude ends. Returns a :class:`CycleBranch`.
     """
     br = CycleBranch(points=[start])
+    if mark_start and start.amplitude > 0:
+        for v in opts.values:
+            if abs(start.p - v) <= 1e-12 * max(1.0, abs(v)):
+                br.special.append(("UZ", start, {"status": "located", "precision": 0.0}))
     cur = start
     ds = float(ds)
     lo, hi = opts.p_range
@@ -365,3 +369,46 @@ def hopf_start(pb, x, p, omega, q, mesh=None):
     o = make_orbit(pb, z, mesh, t)
     o.amplitude = 0.0
     return o
+
+
+def pd_start(pb, orbit):
+    """The doubled orbit at a period-doubling point and the direction onto its branch.
+
+    The eigenfunction of the multiplier -1 is propagated across the mesh with
+    the transfer matrices; it changes sign over one period, so over two periods
+    it is periodic and points from the doubled orbit onto the new branch.
+    """
+    from .collocation import Collocation
+    c = pb.col
+    U, T, p = pb.split(orbit.z)
+    X = c.at_gauss(U)
+    _, J, _ = pb.evaluate(X, p, jac=True)
+    Ts = c.transfer_matrices(orbit.mesh, T, J.reshape(c.N, c.m, pb.n, pb.n))
+    M = np.eye(pb.n)
+    for Tj in Ts:
+        M = Tj @ M
+    ev, V = np.linalg.eig(M)
+    k = int(np.argmin(np.abs(ev + 1.0)))
+    if abs(ev[k] + 1.0) > 0.05:
+        return None
+    v = np.real(V[:, k])
+    xs = [v]
+    for Tj in Ts:
+        xs.append(Tj @ xs[-1])
+    xs = np.array(xs)                                   # at the mesh points
+    tn = c.node_times(orbit.mesh)
+    Vn = np.stack([np.interp(tn, orbit.mesh, xs[:, i]) for i in range(pb.n)], axis=1)
+    # the doubled orbit on a mesh of 2N intervals, then back onto N intervals
+    big = Collocation(pb.n, 2 * c.N, c.m)
+    mesh2 = np.concatenate([orbit.mesh / 2, 0.5 + orbit.mesh[1:] / 2])
+    U2 = np.vstack([U[:-1], U])
+    V2 = np.vstack([Vn[:-1], -Vn])
+    new_mesh = c.adapted_mesh(c.remesh(U, orbit.mesh, orbit.mesh), orbit.mesh, pb.S)
+    new_mesh = np.concatenate([new_mesh / 2, 0.5 + new_mesh[1:] / 2])[::2]
+    tnew = c.node_times(new_mesh)
+    Ud = big.evaluate(U2, mesh2, tnew)
+    Vd = big.evaluate(V2, mesh2, tnew)
+    z = pb.pack(Ud, 2 * T, p)
+    t = pb.pack(Vd, 0.0, 0.0)
+    t /= pb.norm(t, new_mesh)
+    return make_orbit(pb, z, new_mesh, t, orbit.Q)

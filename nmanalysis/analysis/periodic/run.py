@@ -7,7 +7,8 @@ import numpy as np
 from ...errors import OptionsError
 from ...results.attrs import provenance
 from ..equilibria import DEFAULT_BOX
-from .engine import CycleOptions, correct, hopf_start, make_orbit, tangent, trace_cycles
+from .engine import (CycleOptions, correct, hopf_start, make_orbit, pd_start, tangent,
+                     trace_cycles)
 from .problem import CycleProblem
 
 __all__ = ["cycle_continuation", "periodic_branches"]
@@ -273,10 +274,12 @@ def periodic_special_dataset(model, param, rows):
 def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None, ntst=50,
                       ncol=4, ds=0.02, ds_max=0.5, max_points=600, tol=1e-9,
                       max_period=None, state_bounds=None, detect=True, store_orbits=False,
-                      n_phase=100, values=(), hopfs=(), folds=(), progress=None):
+                      n_phase=100, values=(), hopfs=(), folds=(), switch_pd=2,
+                      progress=None):
     """Trace the cycle branch from each start; ``(branch Datasets, special rows, problem)``.
 
-    ``starts``: list of ``("hopf", row)`` or ``("cycle", dict)``; ``hopfs``:
+    ``starts``: list of ``("hopf", row)`` or ``("cycle", dict)``; at PD points the
+    doubled branch is traced too, down to ``switch_pd`` doublings; ``hopfs``:
     Hopf parameter values (branch ends); ``folds``: ``(p, x)`` of folds of
     equilibria (SNIC ends).
     """
@@ -287,9 +290,22 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
                       scales=_state_scales(model, state_bounds), p_scale=hi - lo, T_scale=1.0)
     datasets, rows, reached = [], [], []
     bar = progress_bar(max_points * len(starts), "periodic orbits", progress, unit="pt")
+    queue = [(kind, data, 0) for kind, data in starts]
     try:
-        for kind, data in starts:
-            if kind == "hopf":
+        while queue:
+            kind, data, depth = queue.pop(0)
+            if kind == "pd":
+                start = pd_start(pb, data[0])
+                if start is None:
+                    continue
+                pb.T_base = pb.T_scale = start.T
+                opts = CycleOptions(p_range=(lo, hi), ds=ds, ds_max=ds_max,
+                                    max_points=max_points, tol=tol, detect=detect,
+                                    values=tuple(float(v) for v in values),
+                                    max_period=(max_period if max_period is not None
+                                                else 100 * start.T))
+                directions = (+1,)
+            elif kind == "hopf":
                 x, p, omega, q = _hopf_data(pb, data)
                 pb.T_base = pb.T_scale = 2 * np.pi / omega
                 opts = CycleOptions(p_range=(lo, hi), ds=ds, ds_max=ds_max,
@@ -314,7 +330,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
             halves = []
             for d in directions:
                 s = start if d > 0 else _flip(start)
-                br = trace_cycles(pb, s, opts, ds, hopfs=hopfs, progress=bar)
+                br = trace_cycles(pb, s, opts, ds, hopfs=hopfs, progress=bar, mark_start=d > 0)
                 if br.end.get("type") == "period":
                     br.end = _classify_end(pb, br.points[-1], folds)
                     br.stop_reason = br.end["reason"]
@@ -322,6 +338,8 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
             br = _merge(halves)
             if br.end.get("type") == "HB":
                 reached.append(br.end["p"])
+            if depth < switch_pd:
+                queue += [("pd", (o,), depth + 1) for k, o, _ in br.special if k == "PD"]
             name = f"periodic/branch_{len(datasets)}"
             datasets.append(_branch_dataset(pb, br, store_orbits, n_phase))
             rows += _special_rows(pb, br, name)
@@ -349,7 +367,7 @@ def _merge(halves):
 def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None, ntst=50,
                        ncol=4, ds=0.02, ds_max=0.5, max_points=600, tol=1e-9,
                        max_period=None, state_bounds=None, detect=True, store_orbits=False,
-                       n_phase=100, values=(), progress=None):
+                       n_phase=100, values=(), switch_pd=2, progress=None):
     """Continue a branch of periodic orbits in one parameter (orthogonal collocation).
 
     Parameters
@@ -386,6 +404,9 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
     values : sequence of float
         Parameter values where the orbit is located exactly (special points
         of type ``"UZ"``, with their period).
+    switch_pd : int
+        At every period doubling (PD) also trace the branch of doubled
+        orbits, down to this many doublings (0: never).
 
     Returns
     -------
@@ -414,7 +435,8 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
         model, param, starts, p_range=p_range, params=params, inputs=inputs, ntst=ntst,
         ncol=ncol, ds=ds, ds_max=ds_max, max_points=max_points, tol=tol,
         max_period=max_period, state_bounds=state_bounds, detect=detect,
-        store_orbits=store_orbits, n_phase=n_phase, values=values, progress=progress)
+        store_orbits=store_orbits, n_phase=n_phase, values=values, switch_pd=switch_pd,
+        progress=progress)
     tree = {f"periodic/branch_{k}": d for k, d in enumerate(datasets)}
     tree["special_points"] = periodic_special_dataset(model, param, rows)
     dt = xr.DataTree.from_dict(tree)
