@@ -145,7 +145,8 @@ print("oscillating (v_pc range > 0.1 mV) from near the upper focus for p in "
 # (Jansen and Rit drove the column with noise) makes it ring at alpha
 # frequencies. The small cycle born there is unstable and surrounds the stable
 # focus for p just above -12.15; following it further needs continuation of
-# periodic orbits.
+# periodic orbits (``cycles=True``, see the example "Jansen-Rit: the full
+# bifurcation diagram, cycles included").
 #
 # Brute force and its transients
 # ------------------------------

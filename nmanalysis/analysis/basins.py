@@ -26,6 +26,7 @@ Method (proximity and recurrence mappers, as in Datseris & Wagemakers, Chaos
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from collections.abc import Mapping
@@ -339,7 +340,10 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     dt : float, optional
         Fixed step. Default ``0.2 / rho`` rounded down to 1, 2 or 5 times a power
         of ten, with ``rho`` the largest ``|eigenvalue|`` of the Jacobian at the
-        equilibria and at up to 256 initial states.
+        equilibria or its median over up to 256 initial states (at most ``2 / rho_max`` over
+        those states, for stability). Trajectories that diverge are integrated
+        again with ``dt / 4`` and then ``dt / 16`` before they count as diverged
+        (their number is the attr ``n_refined``).
     method : str
         Explicit Runge-Kutta tableau (``"rk4"``, ``"heun"``, ``"euler"``, ...).
     tol : float
@@ -502,6 +506,21 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     LABEL, STATUS, STEPS, FINAL = run.proximity(Ys, EQ[stable], max_steps, n_dwell,
                                                 int(chunk_size), progress)
     T = np.where(STATUS == 0, STEPS * dt, np.nan)
+    # a trajectory that diverged may have met a region too stiff for the step: run it
+    # again with dt / 4 and dt / 16 before calling it diverged
+    n_refined = 0
+    for level in (1, 2):
+        bad = np.flatnonzero(STATUS == 1)
+        if bad.size == 0:
+            break
+        n_refined += bad.size if level == 1 else 0
+        fine = copy.copy(run)
+        fine.dt = dt / 4 ** level
+        nd = max(1, int(math.ceil(dwell / (_CHECK_EVERY * fine.dt))) + 1)
+        L2, S2, N2, F2 = fine.proximity(np.ascontiguousarray(Ys[:, bad]), EQ[stable],
+                                        max_steps * 4 ** level, nd, int(chunk_size), False)
+        LABEL[bad], STATUS[bad], FINAL[:, bad] = L2, S2, F2
+        T[bad] = np.where(S2 == 0, N2 * fine.dt, np.nan)
 
     open_rows = np.flatnonzero(STATUS == 3)
     if cycles and open_rows.size:
@@ -551,6 +570,7 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     t_conv = np.empty(B)
     label[perm], status[perm], t_conv[perm] = LABEL, STATUS, T
     options = dict(dt=dt, t_max=t_max, tol=float(tol), tol_used=tol_eff, dwell=dwell,
+                   n_refined=n_refined,
                    cycles=cycles, t_cycle=t_cycle if cycles else None,
                    scale=json_attr({s: float(v) for s, v in zip(model.state_names, scale)}),
                    search_box=json_attr({s: list(v) for s, v in box.items()}),

@@ -133,7 +133,7 @@ def test_cycle_from_simulation_continued_and_periods_agree():
     tree = nma.cycle_continuation(m, "p", start, p_range=(100.0, 140.0), values=[120.0, 130.0])
     sp = nma.special_points(tree)
     for p in (120.0, 130.0):
-        uz = sp.where((sp["type"] == "UZ") & (sp["p"] == p), drop=True)
+        uz = sp.where((sp["type"] == "UZ") & (abs(sp["p"] - p) < 1e-8), drop=True)
         T_sim = float(found["period"].sel(p=p))
         T = uz["period"].values
         assert np.min(np.abs(T - T_sim)) <= 1e-6 * T_sim, (p, T, T_sim)
