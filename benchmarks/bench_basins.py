@@ -36,26 +36,26 @@ import numpy as np
 def _baseline_kernel():
     from numba import njit, prange
 
-    @njit(parallel=True, cache=False, fastmath=False)
+    wEE, wIE, wEI, wII = 12.0, 4.0, 13.0, 11.0
+    aE, aI, thE, thI, r, II = 1.2, 1.0, 2.8, 4.0, 1.0, 0.0
+    cE = 1.0 / (1.0 + np.exp(aE * thE))
+    cI = 1.0 / (1.0 + np.exp(aI * thI))
+
+    @njit(cache=False)
+    def f(e, i, ie):
+        fe = 1 / (1 + np.exp(-aE * (wEE * e - wIE * i + ie - thE))) - cE
+        fi = 1 / (1 + np.exp(-aI * (wEI * e - wII * i + II - thI))) - cI
+        return -e + (1 - r * e) * fe, -i + (1 - r * i) * fi
+
+    @njit(parallel=True, cache=False)
     def run(rE0, rI0, ie, dt, n_steps, eq, out):
-        wEE, wIE, wEI, wII = 12.0, 4.0, 13.0, 11.0
-        aE, aI, thE, thI, r, tauE, tauI, II = 1.2, 1.0, 2.8, 4.0, 1.0, 1.0, 1.0, 0.0
-        cE = 1.0 / (1.0 + np.exp(aE * thE))
-        cI = 1.0 / (1.0 + np.exp(aI * thI))
         for k in prange(rE0.shape[0]):
             e, i = rE0[k], rI0[k]
             for _ in range(n_steps):
-                k1e = (-e + (1 - r * e) * (1 / (1 + np.exp(-aE * (wEE * e - wIE * i + ie - thE))) - cE)) / tauE
-                k1i = (-i + (1 - r * i) * (1 / (1 + np.exp(-aI * (wEI * e - wII * i + II - thI))) - cI)) / tauI
-                e2, i2 = e + 0.5 * dt * k1e, i + 0.5 * dt * k1i
-                k2e = (-e2 + (1 - r * e2) * (1 / (1 + np.exp(-aE * (wEE * e2 - wIE * i2 + ie - thE))) - cE)) / tauE
-                k2i = (-i2 + (1 - r * i2) * (1 / (1 + np.exp(-aI * (wEI * e2 - wII * i2 + II - thI))) - cI)) / tauI
-                e3, i3 = e + 0.5 * dt * k2e, i + 0.5 * dt * k2i
-                k3e = (-e3 + (1 - r * e3) * (1 / (1 + np.exp(-aE * (wEE * e3 - wIE * i3 + ie - thE))) - cE)) / tauE
-                k3i = (-i3 + (1 - r * i3) * (1 / (1 + np.exp(-aI * (wEI * e3 - wII * i3 + II - thI))) - cI)) / tauI
-                e4, i4 = e + dt * k3e, i + dt * k3i
-                k4e = (-e4 + (1 - r * e4) * (1 / (1 + np.exp(-aE * (wEE * e4 - wIE * i4 + ie - thE))) - cE)) / tauE
-                k4i = (-i4 + (1 - r * i4) * (1 / (1 + np.exp(-aI * (wEI * e4 - wII * i4 + II - thI))) - cI)) / tauI
+                k1e, k1i = f(e, i, ie)
+                k2e, k2i = f(e + 0.5 * dt * k1e, i + 0.5 * dt * k1i, ie)
+                k3e, k3i = f(e + 0.5 * dt * k2e, i + 0.5 * dt * k2i, ie)
+                k4e, k4i = f(e + dt * k3e, i + dt * k3i, ie)
                 e += dt / 6 * (k1e + 2 * k2e + 2 * k3e + k4e)
                 i += dt / 6 * (k1i + 2 * k2i + 2 * k3i + k4i)
             best, lab = np.inf, -1

@@ -131,6 +131,8 @@ sphinx_gallery_conf = {
         "../gallery/simulation",
         "../gallery/equilibria",
         "../gallery/continuation",
+        "../gallery/cycles",
+        "../gallery/sweeps",
         "../gallery/basins",
         "../gallery/regimes",
         "*",

@@ -94,6 +94,7 @@ def correct(pb, z, mesh, ref_slope, z_prev, t_prev, ds, tol, max_newton):
     scale = np.concatenate([np.repeat(pb.S[None, :], pb.col.n_nodes, 0).ravel(),
                             [pb.T_scale, pb.p_scale]])
     z = z.copy()
+    prev = np.inf
     for it in range(1, max_newton + 1):
         R = pb.residual(z, mesh, ref_slope)
         R = np.concatenate([R, [g @ (z - z_prev) - ds]])
@@ -107,6 +108,10 @@ def correct(pb, z, mesh, ref_slope, z_prev, t_prev, ds, tol, max_newton):
         step = np.max(np.abs(dz) / scale)
         if step <= tol and np.max(np.abs(R[:nU])) <= 1e3 * tol * max(1.0, z[-2]):
             return z, it
+        # quadratic convergence: after a correction this small the next one is below tol
+        if it >= 2 and 100 * step * step <= tol and step <= 1e-3 * prev:
+            return z, it
+        prev = step
         if step > 1e3:
             return None, it
     # accept when the last correction was tiny (rounding-level residuals)
