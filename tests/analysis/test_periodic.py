@@ -152,3 +152,22 @@ def test_bad_starts_are_reported():
                                         "orbit": np.zeros((3, 5))}, p_range=(0, 2))
     with pytest.raises(nma.OptionsError, match="free parameter"):
         nma.cycle_continuation(m, "nope", {"I": 0.3}, p_range=(0, 2))
+
+
+def test_bogdanov_takens_cycles_end_in_a_homoclinic_orbit():
+    """Cycles born at the Hopf point of the Bogdanov-Takens normal form die in a homoclinic
+    orbit at mu1 = -(6/25) mu2^2 + O(mu2^(5/2)) (Kuznetsov, Elements, sec. 8.4)."""
+    mu2 = -0.1
+    m = nma.Model(name="bt_normal_form",
+                  states={"x": {"value": 0.0, "bounds": (-1, 1)},
+                          "y": {"value": 0.0, "bounds": (-1, 1)}},
+                  params={"m1": -0.005, "m2": mu2},
+                  equations={"x": "y", "y": "m1 + m2*x + x^2 + x*y"})
+    tree = nma.continuation(m, "m1", p_range=(-0.01, 0.01), cycles=True)
+    sp = nma.special_points(tree)
+    assert sorted(set(sp["type"].values.tolist())) == ["HB", "HOM", "LP"]
+    hom = float(sp["m1"].values[sp["type"].values == "HOM"][0])
+    assert abs(hom - (-6 / 25 * mu2**2)) <= 0.03 * (6 / 25 * mu2**2)
+    b = tree["periodic/branch_0"].to_dataset()
+    assert "homoclinic" in b.attrs["stop_reason"]
+    assert float(b["period"][-1]) > 50 * float(b["period"][0])

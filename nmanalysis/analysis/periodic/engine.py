@@ -215,9 +215,11 @@ def _events(a, b):
     out = []
     if np.sign(a.t[-1]) != np.sign(b.t[-1]) and a.t[-1] != 0:
         out.append("LPC")
-    if a.counts[1] != b.counts[1]:
+    # multiplier events only where the multipliers can be trusted (|mu_trivial - 1| small)
+    trusted = max(a.trivial_error, b.trivial_error) < 1e-3
+    if trusted and a.counts[1] != b.counts[1]:
         out.append("PD")
-    if a.counts[2] != b.counts[2]:
+    if trusted and a.counts[2] != b.counts[2]:
         out.append("NS")
     return out
 

@@ -93,7 +93,7 @@ def _orbit_start(pb, cyc, opts):
 
 
 # -- ends of branches ---------------------------------------------------------------------------
-def _classify_end(pb, orbit, folds):
+def _classify_end(pb, orbit, folds, span):
     """SNIC or homoclinic: look at the slowest point of a long-period orbit."""
     t, V = pb.profile(orbit.z, orbit.mesh)
     p = orbit.p
@@ -104,8 +104,7 @@ def _classify_end(pb, orbit, folds):
     info = {"p": p, "state": x}
     # a fold of equilibria nearby -> SNIC
     for pf, xf in folds:
-        if abs(pf - p) <= 1e-2 * max(1.0, abs(pf)) and \
-                np.max(np.abs(xf - x) / pb.S) <= 0.05:
+        if abs(pf - p) <= 2e-3 * span and np.max(np.abs(xf - x) / pb.S_base) <= 0.05:
             return {"type": "SNIC", "p_fold": pf, **info, "state": xf,
                     "reason": f"period -> infinity on the fold at {pb.param} = {pf:.10g} "
                               "(SNIC)"}
@@ -332,7 +331,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
                 s = start if d > 0 else _flip(start)
                 br = trace_cycles(pb, s, opts, ds, hopfs=hopfs, progress=bar, mark_start=d > 0)
                 if br.end.get("type") == "period":
-                    br.end = _classify_end(pb, br.points[-1], folds)
+                    br.end = _classify_end(pb, br.points[-1], folds, hi - lo)
                     br.stop_reason = br.end["reason"]
                 halves.append(br)
             br = _merge(halves)
