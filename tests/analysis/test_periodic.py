@@ -171,3 +171,34 @@ def test_bogdanov_takens_cycles_end_in_a_homoclinic_orbit():
     b = tree["periodic/branch_0"].to_dataset()
     assert "homoclinic" in b.attrs["stop_reason"]
     assert float(b["period"][-1]) > 50 * float(b["period"][0])
+
+
+def test_torus_bifurcation_of_a_closed_form_cycle():
+    """A cycle of z1' = (1 + i) z1 - |z1|^2 z1 with a transverse oscillator z2' = (nu + i w) z2
+    - |z2|^2 z2: the multipliers exp((nu +- i w) 2 pi) leave the unit circle at nu = 0 (NS)."""
+    w = 0.7
+    m = nma.Model(name="torus_test",
+                  states={"x": 1.0, "y": 0.0, "u": 0.0, "v": 0.0},
+                  params={"nu": -0.5, "w": w},
+                  equations={"x": "x - y - (x^2 + y^2)*x", "y": "x + y - (x^2 + y^2)*y",
+                             "u": "nu*u - w*v - (u^2 + v^2)*u",
+                             "v": "w*u + nu*v - (u^2 + v^2)*v"})
+    phase = np.arange(200) / 200
+    start = {"period": 2 * np.pi, "phase": phase,
+             "orbit": np.stack([np.cos(2 * np.pi * phase), np.sin(2 * np.pi * phase),
+                                0 * phase, 0 * phase]),
+             "params": {"nu": -0.5}}
+    tree = nma.cycle_continuation(m, "nu", start, p_range=(-0.5, 0.5))
+    sp = nma.special_points(tree)
+    ns = sp.where(sp["type"] == "NS", drop=True)
+    assert ns.sizes["special"] == 1
+    assert abs(float(ns["nu"][0])) < 1e-8
+    b = tree["periodic/branch_0"].to_dataset()
+    np.testing.assert_allclose(b["period"].values, 2 * np.pi, rtol=1e-9)
+    mu = b["floquet_real"].values + 1j * b["floquet_imag"].values
+    k = int(np.argmin(np.abs(b["nu"].values + 0.25)))
+    pair = mu[k][np.abs(mu[k].imag) > 1e-6]
+    np.testing.assert_allclose(np.sort_complex(pair), np.sort_complex(
+        np.exp((b["nu"].values[k] + np.array([-1j, 1j]) * w) * 2 * np.pi)), rtol=1e-7)
+    assert bool(b["stable"].values[b["nu"].values < -0.01].all())
+    assert not bool(b["stable"].values[b["nu"].values > 0.01].any())
