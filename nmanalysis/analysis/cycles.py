@@ -437,7 +437,7 @@ def polish_cycle(model, x0, period, *, params=None, inputs=None, section=None, n
     Jacobian; the periodic QR (:mod:`nmanalysis.analysis.periodic.floquet`)
     keeps multipliers that are tiny next to 1 (stiff models such as
     Jansen-Rit, where they reach ~1e-30) to a relative accuracy near the
-    integration tolerance, instead of the absolute ~1e-16 |M| a plain product
+    integration tolerance, instead of the absolute ~1e-16 ``|M|`` a plain product
     would give; the trivial multiplier is 1 to ~1e-9 or better.
 
     Examples
@@ -615,7 +615,7 @@ def find_cycles(model, *, params=None, y0=None, inputs=None, t=(0.0, 200.0), tra
           non-cycles);
         - with ``polish``: ``period`` from the shooting, ``floquet_multiplier``
           (complex, dim ``floquet``, by decreasing modulus; NaN for non-cycles),
-          ``trivial_multiplier_error`` (|mu_trivial - 1|), ``stable``,
+          ``trivial_multiplier_error`` (``|mu_trivial - 1|``), ``stable``,
           ``polish_converged``.
 
         Provenance attrs as every result. Complex ``floquet_multiplier`` needs
