@@ -117,8 +117,9 @@ def register(sub) -> None:
     p.add_argument("--sweep", dest="sweeps", metavar="NAME=START:STOP:NUM", nargs="+",
                    action="extend", default=[],
                    help="sweep a parameter over NUM values (one or two sweeps)")
-    p.add_argument("--t", dest="t", metavar="START:STOP", default="0:200",
-                   help="time span of each trajectory, or just STOP (default 0:200)")
+    p.add_argument("--t", dest="t", metavar="START:STOP", default=None,
+                   help="time span of each trajectory, or just STOP (default 0:4 for models "
+                        "in seconds, 0:2000 in milliseconds, else 0:1000)")
     p.add_argument("--transient", type=float, default=None, metavar="T",
                    help="time left out of the analysis (default half the span)")
     p.add_argument("--method", default="dopri5",
@@ -143,7 +144,7 @@ def _cmd_regimes(args) -> int:
     params, inputs, swept = _settings(model, args.sets, args.sweeps)
     if not 1 <= len(swept) <= 2:
         raise _err(f"regimes needs one or two --sweep NAME=START:STOP:NUM; got {len(swept)}")
-    t_span = _time_span(args.t)
+    t_span = _time_span(args.t) if args.t is not None else None
     method = args.method
     if method not in METHODS or method == "exp_euler":
         raise _err(f"--method {method!r} is unknown; methods are "
@@ -167,7 +168,8 @@ def _cmd_regimes(args) -> int:
                           f"{float(ds[d].max()):g})" for d in ds["regime"].dims)
         print(f"model         {model.name}")
         print(f"grid          {grid}")
-        print(f"method        {ds.attrs.get('method')}, t = {t_span[0]:g} .. {t_span[1]:g}, "
+        print(f"method        {ds.attrs.get('method')}, t = {ds.attrs['t_start']:g} .. "
+              f"{ds.attrs['t_end']:g}, "
               f"{args.n_initial} initial states per point")
         print(f"wall time     {wall:.2f} s")
         print("regimes:")

@@ -113,7 +113,17 @@ def _codes(n_eq, n_cy, n_und, n_fail, n_init, irregular):
     return code
 
 
-def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=(0.0, 200.0),
+#: default time span of a regime map by the model's time units (long enough for
+#: tens of periods of slow oscillators: FitzHugh-Nagumo's ~40, alpha at 0.1 s)
+DEFAULT_SPAN = {"s": 4.0, "ms": 2000.0}
+
+
+def default_span(model) -> tuple:
+    """Default ``t`` of :func:`regime_map`: 4 s, 2000 ms, else 1000 time units."""
+    return (0.0, DEFAULT_SPAN.get(model.time_units, 1000.0))
+
+
+def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
                transient=None, method="dopri5", dt=None, sampling=None, rtol=1e-8, atol=1e-10,
                tol=1e-4, eq_tol=1e-4, cluster_tol=1e-4, amplitude_of=None, lyapunov=False,
                lyapunov_dt=None, lyapunov_threshold=None, seed=0, batch_size=None,
@@ -138,7 +148,10 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=(0.0, 200.
     t, transient, method, dt, sampling, rtol, atol, tol, eq_tol
         Integration and classification options of
         :func:`~nmanalysis.analysis.cycles.find_cycles` (``method="rk4"`` with
-        a ``dt`` is several times faster for large maps).
+        a ``dt`` is several times faster for large maps). ``t`` defaults to
+        ``(0, 4)`` for models in seconds, ``(0, 2000)`` in milliseconds, else
+        ``(0, 1000)``; points whose trajectories have not settled by then are
+        ``undecided``.
     cluster_tol : float
         Two equilibria are the same when their scaled distance is below this;
         two cycles when period and scaled extrema agree to 10 times it.
@@ -215,6 +228,8 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=(0.0, 200.
     >>> (2 * np.pi * ds["frequency"][1]).round(6).values.tolist()
     [1.0, 0.5]
     """
+    if t is None:
+        t = default_span(model)
     t0, t1, transient, dt_, sampling_ = _time_options(t, transient, method, dt, sampling)
     _check_positive(rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, cluster_tol=cluster_tol)
     others = {"inputs": model.input_names, "y0": model.state_names}

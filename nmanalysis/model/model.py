@@ -82,7 +82,7 @@ class Model:
 
     __slots__ = ("name", "description", "reference", "time_units", "_states", "_params",
                  "_inputs", "_observables", "_equations", "_functions", "_trees", "_fn_info",
-                 "_obs_trees", "_symbolic", "_frozen", "variant")
+                 "_obs_trees", "_symbolic", "_frozen", "variant", "_hashes")
 
     def __init__(self, name, states, params, equations, *, functions=None, inputs=None,
                  observables=None, description="", reference="", time_units="",
@@ -103,6 +103,7 @@ class Model:
         self._observables, self._obs_trees = self._parse_observables(observables or {})
         self._equations, self._trees = self._parse_equations(equations)
         self._symbolic = None
+        self._hashes = {}              # filled on first use (the model never changes)
         self._frozen = True
 
     # -- construction helpers -------------------------------------------------------------
@@ -327,14 +328,18 @@ class Model:
 
         Two models that differ only in default values share compiled kernels.
         """
-        text = json.dumps(self._canonical(False), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
+        if "structure" not in self._hashes:
+            text = json.dumps(self._canonical(False), sort_keys=True)
+            self._hashes["structure"] = hashlib.sha256(text.encode()).hexdigest()[:20]
+        return self._hashes["structure"]
 
     @property
     def hash(self) -> str:
         """Hash of the whole definition, default values included (for provenance)."""
-        text = json.dumps(self._canonical(True), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:20]
+        if "full" not in self._hashes:
+            text = json.dumps(self._canonical(True), sort_keys=True)
+            self._hashes["full"] = hashlib.sha256(text.encode()).hexdigest()[:20]
+        return self._hashes["full"]
 
     def __eq__(self, other):
         return isinstance(other, Model) and self.to_dict() == other.to_dict()
