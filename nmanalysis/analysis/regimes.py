@@ -20,7 +20,7 @@ from ..results.attrs import json_attr, provenance
 from .cycles import (CYCLE, EQUILIBRIUM, FAILED, UNDECIDED, _check_positive, _constant_inputs,
                      _regime_attrs, _time_options, classify_rows, state_scales, sweep_rows)
 
-__all__ = ["regime_map", "REGIMES"]
+__all__ = ["regime_map", "REGIMES", "bifurcation_curves", "default_span"]
 
 SINGLE_EQ, MULTI_EQ, CYCLE_ONLY, CYCLE_EQ, MULTI_CYCLE, IRREGULAR = 0, 1, 2, 3, 4, 5
 #: regime code -> meaning (CF flag_meanings words)
@@ -418,3 +418,89 @@ def _dask_map(model, params, inits, inputs, swept, chunks, client, progress, opt
         nested[tuple(index[k][s] for k, s in zip(swept, starts))] = part
     ds = xr.combine_nested(nested.tolist(), concat_dim=list(swept), combine_attrs="override")
     return ds.transpose(*swept)
+
+
+def bifurcation_curves(model, x, x_range, y, y_values, *, params=None, inputs=None,
+                       kinds=("LP", "HB"), progress=None):
+    """Folds and Hopf points in ``x`` for each value of ``y``: regime boundaries, located exactly.
+
+    One equilibrium continuation in ``x`` over ``x_range`` per value of ``y``;
+    the special points found are exact in ``x`` (to ~1e-10), so drawn over a
+    :func:`regime_map` they show where its grid-resolution boundaries truly are.
+
+    Parameters
+    ----------
+    model : Model
+    x : str
+        Parameter continued (the map's horizontal axis).
+    x_range : (float, float)
+    y : str
+        Second parameter, stepped through ``y_values``.
+    y_values : array_like
+    params, inputs : dict, optional
+        Other fixed values.
+    kinds : tuple of str
+        Special-point types kept.
+
+    Returns
+    -------
+    xarray.Dataset
+        On dim ``point``: ``type`` (str), ``x`` and ``y`` values (variables
+        named after the parameters), and ``first_lyapunov`` (HB).
+
+    Examples
+    --------
+    >>> import numpy as np, nmanalysis as nma
+    >>> from nmanalysis.analysis.regimes import bifurcation_curves
+    >>> m = nma.get_model("fitzhugh_nagumo")
+    >>> c = bifurcation_curves(m, "I", (0, 2), "a", [0.6, 0.7])
+    >>> c["type"].values.tolist()
+    ['HB', 'HB', 'HB', 'HB']
+    """
+    import xarray as xr
+
+    from ..progress import progress_bar
+    from .continuation import continuation, special_points
+
+    for name, what in ((x, "x"), (y, "y")):
+        if name not in model.param_names:
+            raise OptionsError(f"`{what}` must be a parameter of {model.name!r} "
+                               f"({list(model.param_names)}); got {name!r}")
+    if x == y:
+        raise OptionsError("`x` and `y` must be two different parameters")
+    values = np.atleast_1d(np.asarray(y_values, float))
+    rows = []
+    bar = progress_bar(values.size, "bifurcation curves", progress, unit="value")
+    try:
+        for v in values:
+            fixed = {**(params or {}), y: float(v)}
+            try:
+                tree = continuation(model, x, p_range=x_range, params=fixed, inputs=inputs)
+            except OptionsError:
+                bar.update(1)
+                continue                       # no equilibrium to start from at this y
+            sp = special_points(tree)
+            for k in range(sp.sizes["special"]):
+                kind = str(sp["type"].values[k])
+                if kind in kinds:
+                    rows.append((kind, float(sp[x].values[k]), float(v),
+                                 float(sp["first_lyapunov"].values[k])))
+            bar.update(1)
+    finally:
+        bar.close()
+    xi, yi = model.param_info[x], model.param_info[y]
+    ds = xr.Dataset({
+        "type": ("point", np.array([r[0] for r in rows], dtype=str),
+                 {"long_name": "kind of special point", "units": "1"}),
+        x: ("point", np.array([r[1] for r in rows], float),
+            {"long_name": xi.description or x, "units": xi.units}),
+        y: ("point", np.array([r[2] for r in rows], float),
+            {"long_name": yi.description or y, "units": yi.units}),
+        "first_lyapunov": ("point", np.array([r[3] for r in rows], float),
+                           {"long_name": "first Lyapunov coefficient (HB)", "units": "1"}),
+    }, coords={"point": ("point", np.arange(len(rows)), {"long_name": "point index",
+                                                          "units": "1"})})
+    ds.attrs.update(provenance(model, analysis="bifurcation curves", fixed_params=params or {},
+                               method="equilibrium continuation at each value",
+                               options={"x": x, "x_range": list(x_range), "y": y}))
+    return ds

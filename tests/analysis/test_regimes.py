@@ -93,3 +93,21 @@ def test_errors(sl):
     with pytest.raises(OptionsError, match="chunks"):
         pytest.importorskip("dask")
         regime_map(sl, {"mu": np.array([0.5])}, t=(0, 10), chunks="big")
+
+
+def test_bifurcation_curves_match_the_closed_form_hopf_points():
+    """FitzHugh-Nagumo: Hopf at v = +-sqrt(1 - b/tau), I = (v + a)/b - v + v^3/3."""
+    from nmanalysis.analysis.regimes import bifurcation_curves
+
+    m = nma.get_model("fitzhugh_nagumo")
+    a_values = np.array([0.6, 0.7, 0.8])
+    curves = bifurcation_curves(m, "I", (0, 2.5), "a", a_values)
+    b, tau = m.params["b"], m.params["tau"]
+    v = np.sqrt(1 - b / tau)
+    for a in a_values:
+        got = np.sort(curves["I"].values[(curves["a"].values == a)
+                                         & (curves["type"].values == "HB")])
+        want = np.sort([(s * v + a) / b - s * v + (s * v) ** 3 / 3 for s in (-1, 1)])
+        np.testing.assert_allclose(got, want, rtol=1e-9)
+    with pytest.raises(nma.OptionsError, match="different"):
+        bifurcation_curves(m, "I", (0, 2), "I", [0.1])
