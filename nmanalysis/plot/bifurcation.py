@@ -31,11 +31,20 @@ def _on_cycle_branch(ds, param, p, T, y):
 
 
 def _runs(stable):
-    """(start, stop, stable) for consecutive runs, overlapping by one point."""
+    """(start, stop, stable) slices of consecutive points drawn in one style.
+
+    A segment between two points counts as stable only when both ends are
+    stable, so the style changes exactly at a located special point (which
+    the branch carries as a point of its own).
+    """
+    stable = np.asarray(stable, bool)
+    if stable.size < 2:
+        return [(0, stable.size, bool(stable[0]))] if stable.size else []
+    seg = stable[:-1] & stable[1:]
     out, a = [], 0
-    for i in range(1, len(stable) + 1):
-        if i == len(stable) or stable[i] != stable[a]:
-            out.append((a, min(i + 1, len(stable)), bool(stable[a])))
+    for i in range(1, seg.size + 1):
+        if i == seg.size or seg[i] != seg[a]:
+            out.append((a, i + 1, bool(seg[a])))
             a = i
     return out
 

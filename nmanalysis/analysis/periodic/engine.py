@@ -321,16 +321,23 @@ def trace_cycles(pb, start, opts, ds, hopfs=(), progress=None, mark_start=True):
             br.stop_reason = f"returned onto the Hopf point at {pb.param} = {back['p']:.10g}"
             br.end = back
             break
+        located = []
         for v in opts.values:
             if (cur.p - v) * (new.p - v) < 0 or new.p == v:
                 o, info = _locate(pb, cur, ds, ("UZ", v), opts)
                 if o is not None:
                     br.special.append(("UZ", o, info))
+                    located.append(o)
         if opts.detect:
             for kind in events:
                 o, info = _locate(pb, cur, ds, kind, opts)
                 if o is not None:
                     br.special.append((kind, o, info))
+                    located.append(o)
+        # located points become branch points too (stability changes exactly there)
+        step = new.z - cur.z
+        located.sort(key=lambda o: float(pb.grad(step, cur.mesh) @ (o.z - cur.z)))
+        br.points.extend(located)
         br.points.append(new)
         if progress is not None:
             progress.update(1)
