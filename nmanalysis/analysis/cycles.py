@@ -613,13 +613,13 @@ def find_cycles(model, *, params=None, y0=None, inputs=None, t=(0.0, 200.0), tra
         - ``<state>_orbit`` on (sweep dims..., ``phase``): one period from the
           section crossing, ``phase = arange(n_phase) / n_phase`` (NaN for
           non-cycles);
-        - with ``polish``: ``period`` from the shooting, ``floquet_multiplier``
-          (complex, dim ``floquet``, by decreasing modulus; NaN for non-cycles),
+        - with ``polish``: ``period`` from the shooting, ``floquet_real`` and
+          ``floquet_imag`` (dim ``floquet``, by decreasing modulus, as on the
+          branches of :func:`nmanalysis.cycle_continuation`; NaN for non-cycles),
           ``trivial_multiplier_error`` (``|mu_trivial - 1|``), ``stable``,
           ``polish_converged``.
 
-        Provenance attrs as every result. Complex ``floquet_multiplier`` needs
-        ``to_netcdf(..., auto_complex=True)``.
+        Provenance attrs as every result.
 
     Raises
     ------
@@ -760,9 +760,13 @@ def _to_dataset(model, grid, res, fixed, method, options, n_phase, polish):
             data[f"{s}_orbit"] = ((*dims, "phase"), grid_of(res["orbit"][:, i, :]),
                                   {"long_name": f"{desc} over one period", "units": info.units})
     if polish:
-        data["floquet_multiplier"] = ((*dims, "floquet"), grid_of(res["floquet"]),
-                           {"long_name": "Floquet multipliers (by decreasing modulus)",
-                            "units": "1"})
+        mu = grid_of(res["floquet"])
+        data["floquet_real"] = ((*dims, "floquet"), mu.real,
+                                {"long_name": "Floquet multiplier real part (by decreasing "
+                                              "modulus)", "units": "1"})
+        data["floquet_imag"] = ((*dims, "floquet"), mu.imag,
+                                {"long_name": "Floquet multiplier imaginary part",
+                                 "units": "1"})
         data["trivial_multiplier_error"] = (dims, grid_of(res["trivial_multiplier_error"]),
                                             {"long_name": "|trivial multiplier - 1|",
                                              "units": "1"})

@@ -101,7 +101,7 @@ def test_jansen_rit_polish_floquet():
     assert abs(float(ds["period"]) / check["period_simulation"] - 1) < 1e-9
     assert float(ds["trivial_multiplier_error"]) < 1e-8
     assert bool(ds["stable"]) == check["orbit_stable_AUTO"]
-    mu = ds["floquet_multiplier"].values
+    mu = ds["floquet_real"].values + 1j * ds["floquet_imag"].values
     assert mu.shape == (6,) and np.all(np.diff(np.abs(mu)) <= 0)
 
 
