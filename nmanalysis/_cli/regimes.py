@@ -1,17 +1,13 @@
 """``nmanalysis regimes``: a regime map over two swept parameters.
 
-Self-contained: modules of ``_cli`` may not import ``nmanalysis.cli`` (see
-``tests/test_layers.py``), so the few argument helpers it needs are here.
-User errors raise :class:`~nmanalysis.errors.OptionsError`, which the command
-line reports on one line with exit status 2.
+Argument helpers (model loading, numbers, time spans, outputs) are those of
+:mod:`nmanalysis.cli`. User errors raise :class:`~nmanalysis.errors.OptionsError`
+or the command line's ``UsageError``, reported on one line with exit status 2.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
-
-_PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
 
 
 def _err(message):
@@ -19,30 +15,10 @@ def _err(message):
     return OptionsError(message)
 
 
-def _number(text, what):
-    try:
-        value = float(text)
-    except ValueError:
-        raise _err(f"{what}: {text!r} is not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise _err(f"{what}: {text!r} must be finite")
-    return value
-
-
-def _load(spec, variant):
-    from ..models import get_model, list_models
-    if spec in list_models():
-        return get_model(spec, variant or "")
-    path = Path(spec)
-    if path.exists():
-        from ..io.model_file import load_model
-        return load_model(path)
-    raise _err(f"unknown model {spec!r}; library models are {list_models()}, or give a path "
-               "to a model file")
-
-
 def _settings(model, sets, sweeps):
     import numpy as np
+
+    from ..cli import _number
     params, inputs, swept, seen = {}, {}, [], set()
     for flag, item in [("--set", s) for s in sets] + [("--sweep", s) for s in sweeps]:
         name, sep, text = item.partition("=")
@@ -71,37 +47,6 @@ def _settings(model, sets, sweeps):
         group[name] = np.linspace(lo, hi, int(parts[2]))
         swept.append(name)
     return params, inputs, swept
-
-
-def _time_span(text):
-    parts = text.split(":")
-    if len(parts) == 1:
-        parts = ["0", parts[0]]
-    if len(parts) != 2:
-        raise _err(f"--t {text!r} is malformed; expected START:STOP (e.g. 0:100) or STOP")
-    t0, t1 = (_number(p, f"--t {text}") for p in parts)
-    if not t1 > t0:
-        raise _err(f"--t {text}: STOP must be greater than START")
-    return t0, t1
-
-
-def _check_output(path, flag, suffixes=None):
-    path = Path(path)
-    if suffixes and path.suffix.lower() not in suffixes:
-        raise _err(f"{flag} {path}: unsupported file type {path.suffix or '(none)'!r}; use "
-                   f"one of {list(suffixes)}")
-    if not path.parent.resolve().is_dir():
-        raise _err(f"{flag} {path}: directory {str(path.parent)!r} does not exist")
-    return path
-
-
-def _write(action, path, flag, quiet):
-    try:
-        action()
-    except OSError as exc:
-        raise _err(f"{flag} {path}: cannot write: {exc.strerror or exc}") from None
-    if not quiet:
-        print(f"wrote {path}")
 
 
 def register(sub) -> None:
@@ -138,6 +83,7 @@ def register(sub) -> None:
 def _cmd_regimes(args) -> int:
     import numpy as np
 
+    from ..cli import _PLOT_SUFFIXES, _check_output, _load, _time_span, _write
     from ..integrate.tableaux import METHODS
 
     model = _load(args.model, args.variant)
