@@ -31,7 +31,8 @@ _MEMORY = 2.0e8  # bytes of samples held at once
 
 
 # -- input handling --------------------------------------------------------------------------
-def _constant_inputs(model, inputs):
+def _constant_inputs(model, inputs, what="cycles and equilibria"):
+    """Input values as numbers or arrays; time-dependent signals are refused for ``what``."""
     from ..integrate.inputs import Constant, InputSignal
 
     others = {"params": model.param_names, "y0": model.state_names}
@@ -43,7 +44,7 @@ def _constant_inputs(model, inputs):
             value = value.value
         if isinstance(value, (InputSignal, dict)):
             raise OptionsError(f"`inputs[{name!r}]` must be a number or an array of numbers: "
-                               f"cycles and equilibria need an autonomous system; got {value!r}")
+                               f"{what} need(s) an autonomous system; got {value!r}")
         out[name] = value
     return out
 
@@ -62,17 +63,18 @@ def _y0_dict(model, y0):
     return check_names(y0, model.state_names, "y0", others)
 
 
-def sweep_rows(model, params, y0, inputs, extra=()):
+def sweep_rows(model, params, y0, inputs, extra=(), what="cycles and equilibria"):
     """Grid of a sweep and its flat rows: (grid, P (n_p + n_in, B), Y0 (n, B), fixed).
 
     ``extra``: more ``(name, dim, value)`` grid entries (e.g. initial states on a
-    shared dim, given as DataArrays). Same conventions as :func:`simulate`.
+    shared dim, given as DataArrays). Same conventions as :func:`simulate`;
+    inputs must be constant (``what`` names the analysis in the error).
     """
     others = {"inputs": model.input_names, "y0": model.state_names,
               "params": model.param_names}
     params = check_names(params, model.param_names, "params", others)
     y0 = _y0_dict(model, y0)
-    inputs = _constant_inputs(model, inputs)
+    inputs = _constant_inputs(model, inputs, what)
     entries = [(k, k, v) for k, v in params.items()]
     entries += [(k, initial_state_dim(k), v) for k, v in y0.items()]
     entries += [(k, k, v) for k, v in inputs.items() if np.ndim(v) or

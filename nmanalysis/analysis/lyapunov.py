@@ -8,11 +8,10 @@ import numpy as np
 
 from .._checks import check_names
 from ..errors import OptionsError
-from ..integrate.batch import make_grid
 from ..integrate.parallel import run_pieces
 from ..integrate.status import status_attrs
 from ..results.attrs import json_attr, provenance
-from ..results.conventions import initial_state_dim
+from .cycles import sweep_rows
 
 __all__ = ["largest_lyapunov"]
 
@@ -55,24 +54,6 @@ def _time_options(t, transient, dt, renorm_every):
             raise OptionsError(f"`renorm_every` must be a positive time; got {renorm_every!r}")
         renorm = max(1, int(round(renorm_every / dt)))
     return t0, t1, dt, transient, n_transient, n_steps, renorm
-
-
-def _constant_inputs(model, inputs):
-    from ..integrate.inputs import Constant, InputSignal
-
-    others = {"params": model.param_names, "y0": model.state_names}
-    inputs = check_names(inputs, model.input_names, "inputs", others)
-    out = {}
-    for name in model.input_names:
-        value = inputs.get(name, model.inputs[name])
-        if isinstance(value, Constant):
-            value = value.value
-        if isinstance(value, (InputSignal, dict)):
-            raise OptionsError(f"`inputs[{name!r}]` must be a number or an array of numbers: "
-                               f"the Lyapunov exponent needs an autonomous system; got "
-                               f"{value!r}")
-        out[name] = value
-    return out
 
 
 def _initial_tangents(n, B, seed):
@@ -184,34 +165,9 @@ def largest_lyapunov(model, *, params=None, y0=None, inputs=None, t=(0.0, 1000.0
 
     t0, t1, dt, transient, n_transient, n_steps, renorm = _time_options(
         t, transient, dt, renorm_every)
-    others = {"inputs": model.input_names, "y0": model.state_names,
-              "params": model.param_names}
-    params = check_names(params, model.param_names, "params", others)
-    if y0 is not None and not isinstance(y0, dict):
-        arr = np.asarray(y0, dtype=float)
-        if arr.shape != (model.n_states,):
-            raise OptionsError(f"`y0` must be a dict state -> value or a sequence of "
-                               f"{model.n_states} numbers {list(model.state_names)}; got "
-                               f"shape {arr.shape}")
-        y0 = dict(zip(model.state_names, arr.tolist()))
-    y0 = check_names(y0, model.state_names, "y0", others)
-    inputs = _constant_inputs(model, inputs)
+    grid, P, Y0, fixed = sweep_rows(model, params, y0, inputs, what="the Lyapunov exponent")
     bounds = check_names(bounds, model.state_names, "bounds")
-
-    entries = [(k, k, v) for k, v in params.items()]
-    entries += [(k, initial_state_dim(k), v) for k, v in y0.items()]
-    entries += [(k, k, v) for k, v in inputs.items()]
-    grid = make_grid(entries)
     B, n = grid.size, model.n_states
-
-    P = np.empty((len(model.param_names) + len(model.input_names), B))
-    for i, name in enumerate(model.param_names):
-        P[i] = grid.flat(name, model.params[name])
-    for i, name in enumerate(model.input_names):
-        P[len(model.param_names) + i] = grid.flat(name)
-    Y0 = np.empty((n, B))
-    for i, name in enumerate(model.state_names):
-        Y0[i] = grid.flat(name, model.states[name])
     V0 = _initial_tangents(n, B, seed)
     lo_b = np.array([float(bounds.get(s, (-np.inf, np.inf))[0]) for s in model.state_names])
     hi_b = np.array([float(bounds.get(s, (-np.inf, np.inf))[1]) for s in model.state_names])
@@ -251,8 +207,6 @@ def largest_lyapunov(model, *, params=None, y0=None, inputs=None, t=(0.0, 1000.0
         else:
             ds[d].attrs.setdefault("long_name", d)
             ds[d].attrs.setdefault("units", "")
-    fixed = {k: v for k, v in model.params.items() if np.ndim(params.get(k, 0.0)) == 0}
-    fixed.update({k: float(v) for k, v in params.items() if np.ndim(v) == 0})
     ds.attrs.update(provenance(model, analysis="largest_lyapunov", fixed_params=fixed,
                                method="benettin_rk4", options=dict(
                                    dt=dt, t_start=t0, t_end=t1, transient=transient,
