@@ -11,16 +11,21 @@ from .engine import Scaled, correct, make_point, tangent, trace
 from .normal_forms import fold_coefficient, hopf_coefficients
 from .problem import ContinuationOptions, ContinuationProblem, PseudoArclength
 
-__all__ = ["continuation", "special_points", "continue_from"]
+__all__ = ["continuation", "special_points", "continue_from", "special_dataset"]
+
+
+def box_widths(model, state_bounds):
+    """Natural size of each state: the width of its given or declared bounds, else the
+    default search box."""
+    S = []
+    for s in model.state_names:
+        b = (state_bounds or {}).get(s) or model.state_info[s].bounds
+        S.append((b[1] - b[0]) if b else 2 * DEFAULT_BOX)
+    return np.array(S, float)
 
 
 def _scales(model, opts):
-    S = []
-    for s in model.state_names:
-        b = opts.state_bounds.get(s) or model.state_info[s].bounds
-        S.append((b[1] - b[0]) if b else 2 * DEFAULT_BOX)
-    S.append(opts.p_range[1] - opts.p_range[0])
-    return np.array(S, float)
+    return np.append(box_widths(model, opts.state_bounds), opts.p_range[1] - opts.p_range[0])
 
 
 def _start_point(sp_, x0, p0, opts):
@@ -247,7 +252,7 @@ def _add_cycles(model, param, tree, opts, params, inputs, state_bounds, cycle_op
     """Continue the cycles from every Hopf point; add branches and special points."""
     import xarray as xr
 
-    from ..periodic.run import periodic_branches, periodic_special_dataset
+    from ..periodic.run import periodic_branches
 
     bad = set(cycle_options) - _CYCLE_KEYS
     if bad:
@@ -270,7 +275,7 @@ def _add_cycles(model, param, tree, opts, params, inputs, state_bounds, cycle_op
     for k, d in enumerate(datasets):
         tree[f"periodic/branch_{k}"] = d
     if rows:
-        extra = periodic_special_dataset(model, param, rows)
+        extra = special_dataset(model, param, rows)
         both = xr.concat([sp, extra], dim="special", data_vars="all", coords="minimal",
                          combine_attrs="override")
         tree["special_points"] = both.assign_coords(special=np.arange(both.sizes["special"]))
@@ -368,8 +373,6 @@ def _branch_dataset(model, sp_, param, pts, reasons):
 
 
 def _special_dataset(model, problem, sp_, param, specials, opts):
-    import xarray as xr
-
     rows = []
     for kind, pt, info, branch in specials:
         u = pt.u * sp_.S
@@ -387,38 +390,60 @@ def _special_dataset(model, problem, sp_, param, specials, opts):
             row["a"] = fold_coefficient(problem, x, p)
         rows.append(row)
     rows.sort(key=lambda r: (r["branch"], r["p"]))
+    return special_dataset(model, param, rows)
+
+
+def special_dataset(model, param, rows):
+    """The ``special_points`` Dataset (dim ``special``) from rows of special points.
+
+    Each row is a dict with ``type``, ``p``, ``x`` (states), ``branch``,
+    ``status``, ``precision`` and, where they apply, ``l1``, ``omega`` (HB),
+    ``a`` (LP), ``crit`` (HB) and ``period`` (cycles; HB: ``2 pi / omega``).
+    Equilibrium and cycle branches share this one layout.
+    """
+    import xarray as xr
+
     m = len(rows)
     info = model.param_info[param]
+
+    def col(key, default=np.nan):
+        return np.array([r.get(key, default) for r in rows], float)
+
+    omega = col("omega")
+    period = np.array([r["period"] if "period" in r else 2 * np.pi / o
+                       for r, o in zip(rows, omega)], float)
     data = {
         "type": ("special", np.array([r["type"] for r in rows], dtype=str),
                  {"long_name": "kind of special point", "units": "1",
-                  "description": "LP fold, HB Hopf, BP branch point"}),
-        param: ("special", np.array([r["p"] for r in rows], float),
-                {"long_name": info.description or param, "units": info.units}),
+                  "description": "LP fold, HB Hopf, BP branch point; on cycle branches LPC "
+                                 "fold of cycles, PD period doubling, NS torus, SNIC / HOM end "
+                                 "of the branch, UZ user value"}),
+        param: ("special", col("p"), {"long_name": info.description or param,
+                                      "units": info.units}),
     }
     for i, s in enumerate(model.state_names):
         data[s] = ("special", np.array([r["x"][i] for r in rows], float),
                    {"long_name": model.state_info[s].description or s,
                     "units": model.state_info[s].units})
-    omega = np.array([r["omega"] for r in rows], float)
     data.update({
         "branch": ("special", np.array([r["branch"] for r in rows], dtype=str),
                    {"long_name": "branch the point lies on", "units": "1"}),
         "status": ("special", np.array([r["status"] for r in rows], dtype=str),
                    {"long_name": "located (test function zero found) or bracketed",
                     "units": "1"}),
-        "precision": ("special", np.array([r["precision"] for r in rows], float),
+        "precision": ("special", col("precision"),
                       {"long_name": "final arclength bracket of the location", "units": "1"}),
-        "first_lyapunov": ("special", np.array([r["l1"] for r in rows], float),
+        "first_lyapunov": ("special", col("l1"),
                            {"long_name": "first Lyapunov coefficient (HB)", "units": "1"}),
         "angular_frequency": ("special", omega, {"long_name": "angular frequency at HB",
                                                  "units": f"rad/{model.time_units or '1'}"}),
-        "period": ("special", 2 * np.pi / omega, {"long_name": "period at HB onset",
-                                                  "units": model.time_units or "1"}),
-        "fold_coefficient": ("special", np.array([r["a"] for r in rows], float),
+        "period": ("special", period,
+                   {"long_name": "period (HB: at onset 2 pi / omega; cycles: of the orbit)",
+                    "units": model.time_units or "1"}),
+        "fold_coefficient": ("special", col("a"),
                              {"long_name": "quadratic normal-form coefficient (LP)",
                               "units": "1"}),
-        "criticality": ("special", np.array([r["crit"] for r in rows], dtype=str),
+        "criticality": ("special", np.array([r.get("crit", "") for r in rows], dtype=str),
                         {"long_name": "HB criticality from the sign of l1", "units": "1"}),
     })
     ds = xr.Dataset(data, coords={"special": ("special", np.arange(m),

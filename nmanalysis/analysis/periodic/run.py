@@ -6,7 +6,7 @@ import numpy as np
 
 from ...errors import OptionsError
 from ...results.attrs import provenance
-from ..equilibria import DEFAULT_BOX
+from ..continuation.run import box_widths, special_dataset
 from .engine import (CycleOptions, correct, hopf_start, make_orbit, pd_start, tangent,
                      trace_cycles)
 from .problem import CycleProblem
@@ -16,14 +16,6 @@ __all__ = ["cycle_continuation", "periodic_branches"]
 _END_TYPES = {"SNIC": "saddle-node on invariant circle (period -> infinity on a fold of "
                       "equilibria)",
               "HOM": "homoclinic orbit (period -> infinity at a saddle)"}
-
-
-def _state_scales(model, state_bounds):
-    S = []
-    for s in model.state_names:
-        b = (state_bounds or {}).get(s) or model.state_info[s].bounds
-        S.append((b[1] - b[0]) if b else 2 * DEFAULT_BOX)
-    return np.array(S, float)
 
 
 # -- starts ---------------------------------------------------------------------------------
@@ -223,53 +215,6 @@ def _special_rows(pb, br, branch_name):
     return rows
 
 
-def periodic_special_dataset(model, param, rows):
-    """Special points of periodic branches in the layout of the equilibria's."""
-    import xarray as xr
-
-    info = model.param_info[param]
-    m = len(rows)
-    nan = np.full(m, np.nan)
-    data = {
-        "type": ("special", np.array([r["type"] for r in rows], dtype=str),
-                 {"long_name": "kind of special point", "units": "1",
-                  "description": "LPC fold of cycles, PD period doubling, NS torus, "
-                                 "SNIC / HOM end of a cycle branch, UZ user value"}),
-        param: ("special", np.array([r["p"] for r in rows], float),
-                {"long_name": info.description or param, "units": info.units}),
-    }
-    for i, s in enumerate(model.state_names):
-        data[s] = ("special", np.array([r["x"][i] for r in rows], float),
-                   {"long_name": model.state_info[s].description or s,
-                    "units": model.state_info[s].units})
-    data.update({
-        "branch": ("special", np.array([r["branch"] for r in rows], dtype=str),
-                   {"long_name": "branch the point lies on", "units": "1"}),
-        "status": ("special", np.array([r["status"] for r in rows], dtype=str),
-                   {"long_name": "located (test function zero found) or bracketed",
-                    "units": "1"}),
-        "precision": ("special", np.array([r["precision"] for r in rows], float),
-                      {"long_name": "final arclength bracket of the location", "units": "1"}),
-        "first_lyapunov": ("special", nan, {"long_name": "first Lyapunov coefficient (HB)",
-                                            "units": "1"}),
-        "angular_frequency": ("special", nan.copy(), {"long_name": "angular frequency at HB",
-                                                      "units": f"rad/{model.time_units or '1'}"}),
-        "period": ("special", np.array([r["period"] for r in rows], float),
-                   {"long_name": "period (HB: at onset; LPC/PD/NS: of the orbit)",
-                    "units": model.time_units or "1"}),
-        "fold_coefficient": ("special", nan.copy(),
-                             {"long_name": "quadratic normal-form coefficient (LP)",
-                              "units": "1"}),
-        "criticality": ("special", np.array([""] * m, dtype=str),
-                        {"long_name": "HB criticality from the sign of l1", "units": "1"}),
-    })
-    ds = xr.Dataset(data, coords={"special": ("special", np.arange(m),
-                                              {"long_name": "special point index",
-                                               "units": "1"})})
-    ds.attrs["free_parameter"] = param
-    return ds
-
-
 def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None, ntst=50,
                       ncol=4, ds=0.02, ds_max=0.5, max_points=600, tol=1e-9,
                       max_period=None, state_bounds=None, detect=True, store_orbits=False,
@@ -286,7 +231,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
 
     lo, hi = (float(v) for v in p_range)
     pb = CycleProblem(model, param, params=params, inputs=inputs, ntst=ntst, ncol=ncol,
-                      scales=_state_scales(model, state_bounds), p_scale=hi - lo, T_scale=1.0)
+                      scales=box_widths(model, state_bounds), p_scale=hi - lo, T_scale=1.0)
     datasets, rows, reached = [], [], []
     bar = progress_bar(max_points * len(starts), "periodic orbits", progress, unit="pt")
     queue = [(kind, data, 0) for kind, data in starts]
@@ -437,7 +382,7 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
         store_orbits=store_orbits, n_phase=n_phase, values=values, switch_pd=switch_pd,
         progress=progress)
     tree = {f"periodic/branch_{k}": d for k, d in enumerate(datasets)}
-    tree["special_points"] = periodic_special_dataset(model, param, rows)
+    tree["special_points"] = special_dataset(model, param, rows)
     dt = xr.DataTree.from_dict(tree)
     dt.attrs.update(provenance(model, analysis="cycle continuation", fixed_params=pb.fixed,
                                method="orthogonal collocation (Gauss-Legendre), "
