@@ -19,6 +19,38 @@ __all__ = ["abd_solve"]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _reflect(S, k, col, nrows, c0, v):
+    """Householder reflection zeroing ``S[k+1:nrows, col]``, applied to columns ``c0:``.
+
+    Returns False when the column is zero from row ``k`` down (singular block).
+    """
+    norm = 0.0
+    for i in range(k, nrows):
+        norm += S[i, col] * S[i, col]
+    norm = np.sqrt(norm)
+    if norm == 0.0:
+        return False
+    alpha = -norm if S[k, col] >= 0 else norm
+    for i in range(k, nrows):
+        v[i] = S[i, col]
+    v[k] -= alpha
+    vv = 0.0
+    for i in range(k, nrows):
+        vv += v[i] * v[i]
+    if vv == 0.0:
+        return True
+    for c in range(c0, S.shape[1]):
+        s = 0.0
+        for i in range(k, nrows):
+            s += v[i] * S[i, c]
+        s *= 2.0 / vv
+        if s != 0.0:
+            for i in range(k, nrows):
+                S[i, c] -= s * v[i]
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def abd_solve(A, B, G, cx, cg, rb, rper, rd, x, g):
     """Solve the system described in the module docstring; False when singular.
 
@@ -65,29 +97,8 @@ def abd_solve(A, B, G, cx, cg, rb, rper, rd, x, g):
             S[n + a, W - 1] = rb[j, a]
         # Householder QR on the x_j columns (n .. 2n-1)
         for k in range(n):
-            col = n + k
-            norm = 0.0
-            for i in range(k, 2 * n):
-                norm += S[i, col] * S[i, col]
-            norm = np.sqrt(norm)
-            if norm == 0.0:
+            if not _reflect(S, k, n + k, 2 * n, 0, v):
                 return False
-            alpha = -norm if S[k, col] >= 0 else norm
-            vv = 0.0
-            for i in range(k, 2 * n):
-                v[i] = S[i, col]
-            v[k] -= alpha
-            for i in range(k, 2 * n):
-                vv += v[i] * v[i]
-            if vv > 0:
-                for c in range(W):
-                    s = 0.0
-                    for i in range(k, 2 * n):
-                        s += v[i] * S[i, c]
-                    s *= 2.0 / vv
-                    if s != 0.0:
-                        for i in range(k, 2 * n):
-                            S[i, c] -= s * v[i]
         # pivot rows (top n) kept; bottom n rows carried, shifted: x_{j+1} -> x_j slot
         for a in range(n):
             for c in range(W):
@@ -233,29 +244,8 @@ def condense(E, G, rc, Dw, TOP, At, Bt, Gt, rb, Y):
             S[r, mi + 2 * n + 1] = G[j, r, 1]
             S[r, W - 1] = rc[j, r]
         for k in range(mi):
-            norm = 0.0
-            for i in range(k, mn):
-                norm += S[i, k] * S[i, k]
-            norm = np.sqrt(norm)
-            if norm == 0.0:
+            if not _reflect(S, k, k, mn, k, v):
                 return False
-            alpha = -norm if S[k, k] >= 0 else norm
-            for i in range(k, mn):
-                v[i] = S[i, k]
-            v[k] -= alpha
-            vv = 0.0
-            for i in range(k, mn):
-                vv += v[i] * v[i]
-            if vv == 0.0:
-                continue
-            for c in range(k, W):
-                s = 0.0
-                for i in range(k, mn):
-                    s += v[i] * S[i, c]
-                s *= 2.0 / vv
-                if s != 0.0:
-                    for i in range(k, mn):
-                        S[i, c] -= s * v[i]
         for r in range(mi):
             for c in range(W):
                 TOP[j, r, c] = S[r, c]
