@@ -14,8 +14,8 @@ from __future__ import annotations
 import importlib
 
 from ._version import __version__
-from .errors import (CompileError, ConvergenceWarning, ModelError, NMAError, OptionsError,
-                     SimulationError)
+from .errors import (CacheWarning, CompileError, ConvergenceWarning, ModelError, NMAError,
+                     OptionsError, ResourceError, SimulationError)
 from .model import Model
 from .models import get_model, list_models
 
@@ -26,7 +26,7 @@ __all__ = [
     "largest_lyapunov", "brute_force_diagram", "basin_map", "basin_fractions", "regime_map",
     "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
     "NMAError", "ModelError", "CompileError", "OptionsError", "SimulationError",
-    "ConvergenceWarning", "plot",
+    "ResourceError", "ConvergenceWarning", "CacheWarning", "plot",
 ]
 
 # heavy names, imported on first use so that `import nmanalysis` stays fast
