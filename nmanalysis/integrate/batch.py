@@ -8,6 +8,7 @@ as DataArrays on the same dimension vary together (a zipped sweep).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +33,7 @@ class Grid:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)
 
     def flat(self, name: str, scalar_default=None) -> np.ndarray:
         """Values of quantity ``name`` broadcast over the grid, flattened (C order)."""

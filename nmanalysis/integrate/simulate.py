@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from .controller import PIController
 from .inputs import as_signal
 from .noise import NoiseSpec, parse_noise
 from .parallel import run_pieces
+from .sizing import MAX_STEPS, check_count, check_memory
 from .status import status_attrs
 from .tableaux import METHODS, get_tableau
 
@@ -35,8 +37,16 @@ class _Plan:
     n_steps: int = 0
     rec_every: int = 1
     q0: int = 0
-    rec_t: np.ndarray | None = None
+    rec_t: np.ndarray | None = None   # sample times (built only when they are needed)
     n_red: int = 0
+    n_rec: int = 0                     # number of recorded samples
+
+    def record_times(self) -> np.ndarray:
+        """The recorded sample times (the full-record ``time`` coordinate)."""
+        if self.fixed:
+            n_rec = self.n_rec
+            return self.t0 + (self.q0 + self.rec_every * np.arange(n_rec)) * self.dt
+        return self.rec_t[self.q0:]
 
 
 def _time_span(t):
@@ -63,8 +73,23 @@ def _record_set(record):
     return out
 
 
+def _real(value, what, *, positive=False, allow_none=False):
+    """``value`` as a finite float (``None`` passes when allowed), else OptionsError."""
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if ok:
+        value = float(value)
+        ok = math.isfinite(value) and (value > 0 if positive else True)
+    if not ok:
+        kind = "a positive finite number" if positive else "a finite number"
+        raise OptionsError(f"`{what}` must be {kind}; got {value!r}")
+    return value
+
+
 def _integer_ratio(value, unit, what):
     n = value / unit
+    check_count(n, MAX_STEPS, f"{what} / dt", "use a larger dt or a shorter time span")
     k = int(round(n))
     if abs(n - k) > 1e-6 * max(1.0, abs(n)):
         raise OptionsError(f"{what} ({value}) must be a whole multiple of dt ({unit}); e.g. "
@@ -73,6 +98,8 @@ def _integer_ratio(value, unit, what):
 
 
 def _plan(t0, t1, fixed, dt, sampling, transient):
+    sampling = _real(sampling, "sampling", positive=True, allow_none=True)
+    transient = _real(transient, "transient")
     if transient < 0 or transient >= t1 - t0:
         raise OptionsError(f"`transient` must be >= 0 and shorter than the run ({t1 - t0}); "
                            f"got {transient}")
@@ -83,15 +110,18 @@ def _plan(t0, t1, fixed, dt, sampling, transient):
             raise OptionsError(f"`sampling` must be at least dt ({dt}); got {sampling}")
         q0 = int(math.ceil(transient / dt - 1e-9))
         n_rec = (n_steps - q0) // rec_every + 1
-        rec_t = t0 + (q0 + rec_every * np.arange(n_rec)) * dt
-        return _Plan(t0, t1, True, dt, n_steps, rec_every, q0, rec_t, n_steps - q0 + 1)
+        return _Plan(t0, t1, True, dt, n_steps, rec_every, q0, None, n_steps - q0 + 1, n_rec)
     step = sampling if sampling is not None else (dt if dt else (t1 - t0) / 1000)
-    if not step > 0:
-        raise OptionsError(f"`sampling` must be positive; got {sampling}")
-    n = int(math.floor((t1 - t0) / step + 1e-9))
+    n_samples = (t1 - t0) / step
+    check_count(n_samples, MAX_STEPS, "the number of samples (t_end - t_start) / sampling",
+                "use a larger `sampling`")
+    # the adaptive driver needs the sample grid itself: size it before building it
+    check_memory(8.0 * (n_samples + 1), f"a sample grid of {n_samples:.3g} times",
+                 "use a larger `sampling`")
+    n = int(math.floor(n_samples + 1e-9))
     rec_t = t0 + step * np.arange(n + 1)
     q0 = int(np.searchsorted(rec_t, t0 + transient - 1e-12 * (t1 - t0)))
-    return _Plan(t0, t1, False, dt or 0.0, 0, 1, q0, rec_t, n + 1 - q0)
+    return _Plan(t0, t1, False, dt or 0.0, 0, 1, q0, rec_t, n + 1 - q0, n + 1 - q0)
 
 
 def _initial_states(model, y0):
@@ -228,19 +258,20 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
         raise OptionsError(f"`method` must be one of {list(METHODS)}; got {method!r}")
     tab = get_tableau("euler" if method == "exp_euler" else method)
     fixed = not tab.adaptive
-    if dt is not None and not (isinstance(dt, (int, float)) and dt > 0 and math.isfinite(dt)):
-        raise OptionsError(f"`dt` must be a positive number; got {dt!r}")
+    dt = _real(dt, "dt", positive=True, allow_none=True)
     if fixed and dt is None:
         dt = (t1 - t0) / 10_000
     if dtype not in ("float64", "float32", np.float64, np.float32):
         raise OptionsError(f"`dtype` must be 'float64' or 'float32'; got {dtype!r}")
     dtype = np.dtype(dtype)
     recs = _record_set(record)
-    plan = _plan(t0, t1, fixed, dt, sampling, float(transient))
+    plan = _plan(t0, t1, fixed, dt, sampling, transient)
     if not fixed:
-        for name, val in (("rtol", rtol), ("atol", atol)):
-            if not (isinstance(val, (int, float)) and val > 0):
-                raise OptionsError(f"`{name}` must be a positive number; got {val!r}")
+        rtol, atol = _real(rtol, "rtol", positive=True), _real(atol, "atol", positive=True)
+        if not (isinstance(max_steps, numbers.Integral) and not isinstance(max_steps, bool)
+                and 0 < max_steps <= MAX_STEPS):
+            raise OptionsError(f"`max_steps` must be a whole number between 1 and "
+                               f"{MAX_STEPS:.0e}; got {max_steps!r}")
     ctrl = controller or PIController()
     if not isinstance(ctrl, PIController):
         raise OptionsError(f"`controller` must be a PIController; got {ctrl!r}")
@@ -263,10 +294,14 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
                 entries.append((f"{name}.{f}", input_field_dim(name, f), v))
     grid = make_grid(entries)
     B = grid.size
-
-    system = compile_model(model)
     n, n_obs = model.n_states, (len(model.observable_names) if observables else 0)
     nv = n + n_obs
+    want_full = "full" in recs
+    want_red = bool(recs & {"min", "max", "mean"})
+    _check_size(model, plan, B, nv, want_full, want_red, dtype if fixed else np.dtype("float64"),
+                dtype)
+
+    system = compile_model(model)
     P = np.empty((len(model.param_names) + len(model.input_names), B), dtype=dtype)
     for i, name in enumerate(model.param_names):
         P[i] = grid.flat(name, model.params[name])
@@ -280,11 +315,9 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
         seed = int(np.random.SeedSequence().entropy % (2 ** 63))
     seed = int(seed)
 
-    want_full = "full" in recs
-    want_red = bool(recs & {"min", "max", "mean"})
     # recorded rows: the fixed-step grid starts after the transient already; the
     # adaptive driver samples the whole grid and keeps the samples from q0 on
-    n_rec = plan.rec_t.shape[0] if fixed else plan.rec_t.shape[0] - plan.q0
+    n_rec = plan.n_rec
     out_dtype = dtype if fixed else np.dtype("float64")
     REC = np.full((n_rec if want_full else 0, nv, B), np.nan, dtype=out_dtype)
     RMIN = np.full((nv, B if want_red else 0), np.nan)
@@ -325,6 +358,24 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
                            dtype=str(dtype)), params)
 
 
+def _check_size(model, plan, B, nv, want_full, want_red, out_dtype, dtype):
+    """Refuse (ResourceError) a request whose arrays would not fit in memory."""
+    n, n_p = model.n_states, len(model.param_names) + len(model.input_names)
+    per_row = (n_p + n) * dtype.itemsize + n * out_dtype.itemsize + 8 * 3 + 1
+    per_row += 8 * 3 * nv if want_red else 0
+    per_row += 8 * 2  # the flat sweep values of each quantity, built one at a time
+    full = float(plan.n_rec) * nv * out_dtype.itemsize if want_full else 0.0
+    times = 8.0 * plan.n_rec if want_full else 0.0
+    need = B * (per_row + full) + times
+    shape = f"{B} row{'s' if B != 1 else ''}"
+    if want_full:
+        shape += f" x {plan.n_rec:.4g} samples x {nv} variables"
+    check_memory(need, f"simulate(record='full') of {shape}" if want_full
+                 else f"simulate of {shape}",
+                 "record less (record='minmax', 'mean' or 'final'), a coarser `sampling`, "
+                 "a longer `transient`, a shorter time span, or fewer sweep values per call")
+
+
 def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS,
                 n_obs, fixed, options, params):
     import xarray as xr
@@ -341,7 +392,7 @@ def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, T
         return {"long_name": f"{desc}{extra}", "units": info.units}
 
     if "full" in recs:
-        times = plan.rec_t if plan.fixed else plan.rec_t[plan.q0:]
+        times = plan.record_times()
         coords["time"] = ("time", times, {"long_name": "time",
                                                "units": model.time_units})
         for v, name in enumerate(names):
