@@ -236,3 +236,141 @@ def test_toml_values():
     data = {"a": 1, "b": -2.5e-300, "c": [1.0, 2.0], "d": True,
             "tab": {"x y": {"value": 1.0, "bounds": [0.0, 1.0]}}}
     assert tomllib.loads(model_file._dump_toml(data)) == data
+
+
+# -- hostile files: bounded time, memory and message size ---------------------------------
+def _billion_laughs() -> str:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path):
+    import time
+    import tracemalloc
+
+    path = _write(tmp_path, _billion_laughs())
+    assert path.stat().st_size < 600
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        msg = _error(path)
+    finally:
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert elapsed < 5 and peak < 50 * 2**20
+    assert str(model_file.MAX_NODES) in msg and "aliases" in msg
+
+
+def test_aliases_within_the_limit_still_work(tmp_path):
+    text = ("name: m\nstates:\n  x: &spec {value: 1.0, bounds: [-2.0, 2.0]}\n  y: *spec\n"
+            "equations: {x: -y, y: x}\n")
+    m = nma.load_model(_write(tmp_path, text))
+    assert m.state_info["y"].bounds == (-2.0, 2.0) and m.states == {"x": 1.0, "y": 1.0}
+
+
+def test_merge_keys_may_be_overridden(tmp_path):
+    text = ("name: m\nstates: {x: {<<: {value: 1.0, bounds: [0.0, 2.0]}, value: 3.0}}\n"
+            "equations: {x: -x}\n")
+    m = nma.load_model(_write(tmp_path, text))
+    assert m.states == {"x": 3.0} and m.state_info["x"].bounds == (0.0, 2.0)
+
+
+@pytest.mark.parametrize("text", ["a: &a [*a]\n", "name: m\nstates: {x: &a {value: *a}}\n"])
+def test_recursive_alias_is_refused(tmp_path, text):
+    assert "refers to a node that contains it" in _error(_write(tmp_path, text))
+
+
+_DEEP = [
+    ("m.yaml", "[" * 5000 + "]" * 5000),
+    ("m.yaml", "name: m\nstates: " + "[" * 5000 + "]" * 5000 + "\nequations: {x: -x}\n"),
+    ("m.yaml", "".join("  " * i + "a:\n" for i in range(3000)) + "  " * 3000 + "1\n"),
+    ("m.yaml", '{"a": ' * 3000 + "1" + "}" * 3000),                      # JSON
+    ("m.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n"),
+    ("m.toml", "a = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n"),
+    ("m.toml", 'name = "m"\n[states.' + ".".join(["a"] * 3000) + ']\nb = 1\n'
+               '[equations]\na = "-a"\n'),
+    ("m.toml", 'name = "m"\nstates = {x = ' + "[" * 200 + "]" * 200 + '}\n'),
+]
+
+
+@pytest.mark.parametrize("name,text", _DEEP)
+def test_deep_nesting_is_one_line_error(tmp_path, name, text):
+    msg = _error(_write(tmp_path, text, name))
+    assert "nested" in msg and str(model_file.MAX_DEPTH) in msg and len(msg) < 400
+
+
+def test_depth_a_model_needs_is_accepted(tmp_path):
+    text = "name: m\nstates: {x: {value: 1, bounds: [0, 2]}}\nequations: {x: -x}\n"
+    assert nma.load_model(_write(tmp_path, text)).state_info["x"].bounds == (0.0, 2.0)
+
+
+@pytest.mark.parametrize("name,text,expected", [
+    ("m.yaml", "name: m\nstates: {x: " + "9" * 5000 + "}\nequations: {x: -x}\n",
+     "4300 digits"),
+    ("m.toml", 'name = "m"\nstates = {x = ' + "9" * 5000 + '}\n', "4300 digits"),
+    ("m.yaml", "name: m\nstates: {x: " + "9" * 400 + "}\nequations: {x: -x}\n",
+     "states.x: <integer of about 40"),
+    ("m.toml", 'name = "m"\nstates = {x = ' + "9" * 400 + '}\n[equations]\nx = "-x"\n',
+     "states.x: <integer of about 40"),
+    ("m.yaml", "name: m\nstates: {x: {value: 1, bounds: [0, 0x" + "f" * 5000 + "]}}\n"
+               "equations: {x: -x}\n", "states.x.bounds[1]"),
+    ("m.yaml", "name: m\nstates: {x: 1, " + "9" * 400 + ": 2}\nequations: {x: -x}\n",
+     "is too large"),
+    ("m.yaml", "name: m\nstates: {[1, 2]: 1}\nequations: {x: -x}\n", "unhashable key"),
+    ("m.yaml", "name: m\nstates: {{a: 1}: 1}\nequations: {x: -x}\n", "unhashable key"),
+    ("m.yaml", "? [a, b]\n: 1\n", "unhashable key (line 1"),
+    ("m.yaml", "name: 2020-13-45\nstates: {x: 1}\nequations: {x: -x}\n",
+     "'2020-13-45': month must be in 1..12 (line 1"),
+])
+def test_values_python_cannot_convert(tmp_path, name, text, expected):
+    assert expected in _error(_write(tmp_path, text, name))
+
+
+def test_long_values_are_cut_short_in_messages(tmp_path):
+    items = ", ".join(str(i) for i in range(20000))
+    for text in (f"name: [{items}]\nstates: {{x: 1}}\nequations: {{x: -x}}\n",
+                 f"name: m\nstates: {{x: [{items}]}}\nequations: {{x: -x}}\n",
+                 "name: m\nstates: {x: 1}\nequations: {x: -x}\nparams: {" +
+                 ", ".join(f"p{i}: [{i}]" for i in range(3000)) + "}\n"):
+        assert len(_error(_write(tmp_path, text))) < 1200
+
+
+def test_short_repr_is_bounded():
+    assert len(model_file._short(list(range(10 ** 5)))) <= 60
+    assert model_file._short(16 ** 5000) == "<integer of about 6021 digits>"
+    assert len(model_file._short(b"\x00" * 10 ** 6)) <= 60
+    assert model_file._short("ab") == "'ab'"
+    nested = []
+    for _ in range(10000):
+        nested = [nested]
+    assert len(model_file._short(nested)) <= 60
+
+
+def test_file_size_limit(tmp_path, monkeypatch):
+    assert model_file.MAX_FILE_BYTES == 10 * 2**20
+    path = _write(tmp_path, GOOD + "#" * (11 * 2**20) + "\n")
+    msg = _error(path)
+    assert f"{path.stat().st_size} bytes" in msg and str(10 * 2**20) in msg
+    monkeypatch.setattr(model_file, "MAX_FILE_BYTES", 100)
+    assert "limit of 100 bytes" in _error(_write(tmp_path, GOOD + "#" * 100 + "\n"))
+    assert nma.load_model(_write(tmp_path, GOOD)).states == {"x": 1.0}
+
+
+def test_node_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(model_file, "MAX_NODES", 20)
+    text = "name: m\nstates: {" + ", ".join(f"x{i}: {i}" for i in range(20)) + "}\n"
+    assert "more than 20 values" in _error(_write(tmp_path, text))
+    toml = 'name = "m"\nstates = {' + ", ".join(f"x{i} = {i}" for i in range(20)) + "}\n"
+    assert "more than 20 values" in _error(_write(tmp_path, toml, "m.toml"))
+
+
+@pytest.mark.parametrize("name", ["m.yaml", "m.toml"])
+@pytest.mark.parametrize("data", [bytes(range(256)), b"\x00" * 64, b"name: m\x00\x01\x02\n",
+                                  b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"\xfe\xff\x00n"])
+def test_binary_garbage(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    _error(path)
