@@ -60,27 +60,29 @@ class SymbolicModel:
 
         helpers: dict = {}
         for fname, (args, tree) in fn_info.items():
-            helpers[fname] = self._make_helper(args, tree, base, dict(helpers))
+            helpers[fname] = self._make_helper(args, tree, base, dict(helpers),
+                                               f"function {fname!r}")
 
         names = dict(base)
         obs = []
         for key, tree in obs_trees.items():
-            expr = to_sympy(tree, names, helpers)
+            expr = to_sympy(tree, names, helpers, where=f"observable {key!r}")
             names[key] = expr
             obs.append(expr)
         self.observables = tuple(obs)
-        self.rhs = tuple(_logistic_form(to_sympy(eq_trees[k], names, helpers))
+        self.rhs = tuple(_logistic_form(to_sympy(eq_trees[k], names, helpers,
+                                                 where=f"equation for {k!r}"))
                          for k in model.state_names)
         self.observables = tuple(_logistic_form(o) for o in self.observables)
         self._jac = None
         self._jac_p = None
 
     @staticmethod
-    def _make_helper(args, tree, base, earlier):
+    def _make_helper(args, tree, base, earlier, where="function"):
         def build(*values):
             scope = dict(base)
             scope.update(zip(args, values))
-            return to_sympy(tree, scope, earlier)
+            return to_sympy(tree, scope, earlier, where=where)
 
         return build
 

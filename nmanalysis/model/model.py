@@ -6,11 +6,10 @@ import ast
 import hashlib
 import json
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from ..errors import ModelError
-from .parse import (FUNCTION_ARITY, calls_in, check_identifier, names_in, parse_expression,
-                    parse_signature)
+from .parse import (FUNCTION_ARITY, calls_in, check_identifier, fold_name, names_in,
+                    parse_expression, parse_signature)
 from .symbols import Input, Observable, Parameter, State, make_spec
 
 __all__ = ["Model"]
@@ -27,6 +26,49 @@ def _as_text(expr, where: str) -> str:
         return StrPrinter({"full_prec": True}).doprint(expr)
     raise ModelError(f"{where}: expected a string or a sympy expression, got "
                      f"{type(expr).__name__}")
+
+
+class _NameView(Mapping):
+    """Read-only mapping keyed by model names; a key is also found by any spelling
+    that folds to it under Unicode NFKC (``"\u00b5"`` finds ``"\u03bc"``)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data):
+        self._data = data
+
+    def __getitem__(self, key):
+        try:
+            return self._data[key]
+        except KeyError:
+            folded = fold_name(key)
+            if folded == key or folded not in self._data:
+                raise
+            return self._data[folded]
+
+    def __contains__(self, key):
+        return key in self._data or fold_name(key) in self._data
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self):
+        return len(self._data)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._data!r})"
+
+
+def _fold_keys(given: Mapping, what: str) -> dict:
+    """``given`` with NFKC-folded string keys; two keys folding to one name are refused."""
+    out, spelled = {}, {}
+    for key, value in given.items():
+        folded = fold_name(key)
+        if folded in out:
+            raise ModelError(f"{what}: {spelled[folded]!r} and {key!r} are the same name "
+                             f"{folded!r} after Unicode NFKC normalisation; give it once")
+        out[folded], spelled[folded] = value, key
+    return out
 
 
 class Model:
@@ -65,7 +107,23 @@ class Model:
     -----
     Expressions are parsed safely (see :mod:`nmanalysis.model.parse`): no
     string is ever evaluated as Python. ``^`` means power. The name ``t``
-    (time) is reserved and may be used in equations.
+    (time) is reserved and may be used in equations. Constant terms must be
+    finite real numbers of double-precision size (``1/0``, ``sqrt(-1)``,
+    ``10**10**10`` are refused, naming the term).
+
+    Names are read as Python reads identifiers in expressions, i.e. after
+    Unicode NFKC normalisation: a parameter declared as ``"\u00b5"`` (micro
+    sign) is the parameter ``"\u03bc"`` (Greek mu) of ``model.params``, and the
+    ligature ``"\ufb01"`` is ``"fi"``. The read-only views (``params``,
+    ``states``, ...) and :meth:`with_params` accept either spelling; two
+    declared names that fold to the same name are refused.
+
+    A model's own function may replace a convenience built-in
+    (:data:`~nmanalysis.model.parse.CONVENIENCE_FUNCTIONS`: ``sigmoid``,
+    ``Heaviside``, ``heaviside``); the model's definition is then used in all of
+    its equations, observables and later functions. The core mathematical
+    functions (:data:`~nmanalysis.model.parse.CORE_FUNCTIONS`: ``exp``, ``log``,
+    ``sqrt``, ...) cannot be redefined.
 
     Examples
     --------
@@ -93,14 +151,15 @@ class Model:
         self.reference = str(reference or "")
         self.time_units = str(time_units or "")
         self.variant = str(variant or "")
-        self._states = self._specs(State, states, "states")
-        self._params = self._specs(Parameter, params or {}, "params")
-        self._inputs = self._specs(Input, inputs or {}, "inputs")
+        declared = {}
+        self._states = self._specs(State, states, "states", declared)
+        self._params = self._specs(Parameter, params or {}, "params", declared)
+        self._inputs = self._specs(Input, inputs or {}, "inputs", declared)
         if not self._states:
             raise ModelError("a model needs at least one state")
-        self._check_unique()
-        self._fn_info, self._functions = self._parse_functions(functions or {})
-        self._observables, self._obs_trees = self._parse_observables(observables or {})
+        self._fn_info, self._functions = self._parse_functions(functions or {}, declared)
+        self._observables, self._obs_trees = self._parse_observables(observables or {},
+                                                                     declared)
         self._equations, self._trees = self._parse_equations(equations)
         self._symbolic = None
         self._hashes = {}              # filled on first use (the model never changes)
@@ -108,40 +167,60 @@ class Model:
 
     # -- construction helpers -------------------------------------------------------------
     @staticmethod
-    def _specs(cls, given, what):
+    def _declare(declared, name, kind, *, allow=frozenset(), spelled=None):
+        """Check and NFKC-fold one declared name; refuse a name declared twice."""
+        folded = check_identifier(name, kind, allow=allow)
+        spelled = name if spelled is None else spelled
+        if folded in declared:
+            first_kind, first = declared[folded]
+            if first != spelled:
+                raise ModelError(f"{kind} name {spelled!r} and {first_kind} name {first!r} are "
+                                 f"the same name {folded!r} after Unicode NFKC normalisation; "
+                                 "rename one of them")
+            raise ModelError(f"name {folded!r} is used twice (as {first_kind} and as {kind})")
+        declared[folded] = (kind, spelled)
+        return folded
+
+    @staticmethod
+    def _specs(cls, given, what, declared):
         if not isinstance(given, Mapping):
             raise ModelError(f"{what} must be a mapping name -> value, got {type(given).__name__}")
         out = {}
         for key, spec in given.items():
-            check_identifier(key, cls.kind)
-            out[key] = make_spec(cls, key, spec)
+            name = Model._declare(declared, key, cls.kind)
+            out[name] = make_spec(cls, name, spec)
         return out
-
-    def _check_unique(self):
-        seen = {}
-        for group in (self._states, self._params, self._inputs):
-            for key in group:
-                if key in seen:
-                    raise ModelError(f"name {key!r} is used twice (as {seen[key]} and as "
-                                     f"{group[key].kind})")
-                seen[key] = group[key].kind
 
     def _symbol_names(self):
         return set(self._states) | set(self._params) | set(self._inputs)
 
-    def _parse_functions(self, functions):
+    def _parse_functions(self, functions, declared):
         if not isinstance(functions, Mapping):
             raise ModelError("functions must be a mapping 'name(args)' -> body")
-        info, texts = {}, {}
+        signatures = []
         for signature, body in functions.items():
+            if not isinstance(signature, str):
+                raise ModelError(f"function signature {signature!r} must be a string "
+                                 "'name(arg1, arg2, ...)'")
             fname, args = parse_signature(signature)
-            if fname in info or fname in self._symbol_names() or fname in FUNCTION_ARITY:
-                raise ModelError(f"function name {fname!r} clashes with another name")
+            self._declare(declared, fname, "function", allow=FUNCTION_ARITY,
+                          spelled=signature.split("(", 1)[0].strip())
+            signatures.append((fname, args, body))
+        # built-ins this model replaces by its own definition: no function may call
+        # the built-in one before the model's definition exists (nor inside it)
+        replaced = {fname for fname, _, _ in signatures if fname in FUNCTION_ARITY}
+        info, texts = {}, {}
+        for fname, args, body in signatures:
             where = f"function {fname!r}"
             text = _as_text(body, where)
             known = (self._symbol_names() - set(self._states)) | set(args)
             tree = parse_expression(text, known, {k: len(v[0]) for k, v in info.items()},
                                     where=where)
+            early = sorted((calls_in(tree) & replaced) - set(info))
+            if early:
+                raise ModelError(f"{where} calls {early[0]}(), which the model redefines "
+                                 + ("itself; a function may not call itself" if early[0] == fname
+                                    else f"later; define {early[0]}() before {fname}()"))
             info[fname] = (args, tree)
             texts[f"{fname}({', '.join(args)})"] = text
         return info, texts
@@ -149,14 +228,12 @@ class Model:
     def _fn_arity(self):
         return {k: len(v[0]) for k, v in self._fn_info.items()}
 
-    def _parse_observables(self, observables):
+    def _parse_observables(self, observables, declared):
         if not isinstance(observables, Mapping):
             raise ModelError("observables must be a mapping name -> expression")
         specs, trees = {}, {}
         for key, spec in observables.items():
-            check_identifier(key, "observable")
-            if key in self._symbol_names() or key in self._fn_info:
-                raise ModelError(f"observable name {key!r} clashes with another name")
+            key = self._declare(declared, key, "observable")
             if isinstance(spec, Mapping):
                 extra = set(spec) - {"expression", "units", "description"}
                 if extra or "expression" not in spec:
@@ -176,6 +253,7 @@ class Model:
     def _parse_equations(self, equations):
         if not isinstance(equations, Mapping):
             raise ModelError("equations must be a mapping state -> right-hand side")
+        equations = _fold_keys(equations, "equations")
         unknown = [k for k in equations if k not in self._states]
         if unknown:
             raise ModelError(f"equation for unknown state {unknown[0]!r}; states are "
@@ -200,52 +278,52 @@ class Model:
     @property
     def states(self) -> Mapping[str, float]:
         """State name -> default initial value (read-only, in state order)."""
-        return MappingProxyType({k: v.value for k, v in self._states.items()})
+        return _NameView({k: v.value for k, v in self._states.items()})
 
     @property
     def params(self) -> Mapping[str, float]:
         """Parameter name -> default value (read-only)."""
-        return MappingProxyType({k: v.value for k, v in self._params.items()})
+        return _NameView({k: v.value for k, v in self._params.items()})
 
     @property
     def inputs(self) -> Mapping[str, float]:
         """Input name -> default constant value (read-only)."""
-        return MappingProxyType({k: v.value for k, v in self._inputs.items()})
+        return _NameView({k: v.value for k, v in self._inputs.items()})
 
     @property
     def equations(self) -> Mapping[str, str]:
         """State name -> right-hand side as text (read-only)."""
-        return MappingProxyType(dict(self._equations))
+        return _NameView(dict(self._equations))
 
     @property
     def functions(self) -> Mapping[str, str]:
         """Helper-function signature -> body text (read-only)."""
-        return MappingProxyType(dict(self._functions))
+        return _NameView(dict(self._functions))
 
     @property
     def observables(self) -> Mapping[str, str]:
         """Observable name -> expression text (read-only)."""
-        return MappingProxyType({k: v.expression for k, v in self._observables.items()})
+        return _NameView({k: v.expression for k, v in self._observables.items()})
 
     @property
     def state_info(self) -> Mapping[str, State]:
         """State name -> :class:`~nmanalysis.model.State` (units, bounds, description)."""
-        return MappingProxyType(dict(self._states))
+        return _NameView(dict(self._states))
 
     @property
     def param_info(self) -> Mapping[str, Parameter]:
         """Parameter name -> :class:`~nmanalysis.model.Parameter`."""
-        return MappingProxyType(dict(self._params))
+        return _NameView(dict(self._params))
 
     @property
     def input_info(self) -> Mapping[str, Input]:
         """Input name -> :class:`~nmanalysis.model.Input`."""
-        return MappingProxyType(dict(self._inputs))
+        return _NameView(dict(self._inputs))
 
     @property
     def observable_info(self) -> Mapping[str, Observable]:
         """Observable name -> :class:`~nmanalysis.model.Observable`."""
-        return MappingProxyType(dict(self._observables))
+        return _NameView(dict(self._observables))
 
     state_names = property(lambda self: tuple(self._states), doc="State names in order.")
     param_names = property(lambda self: tuple(self._params), doc="Parameter names in order.")
@@ -256,6 +334,7 @@ class Model:
 
     def units_of(self, name: str) -> str:
         """Units of a state, parameter, input or observable ('' when unknown)."""
+        name = fold_name(name)
         for group in (self._states, self._params, self._inputs, self._observables):
             if name in group:
                 return group[name].units
@@ -280,6 +359,7 @@ class Model:
 
     def _replace(self, group: str, values: dict, what: str) -> Model:
         current = getattr(self, group)
+        values = _fold_keys(values, f"new {what} values")
         bad = [k for k in values if k not in current]
         if bad:
             raise ModelError(f"{bad[0]!r} is not a {what} of model {self.name!r}; "
