@@ -88,6 +88,9 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog="MODEL is a library name (see 'nmanalysis models') or a path to a "
                ".yaml/.yml/.toml model file.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--traceback", action="store_true",
+                        help="show the full Python traceback of an unexpected error (also "
+                             "with NMANALYSIS_TRACEBACK=1)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("models", help="list the library models",
@@ -319,8 +322,10 @@ def main(argv=None) -> int:
     Returns
     -------
     int
-        0 on success, 2 for a mistake in the input (reported on one line of
-        standard error), 130 when interrupted.
+        0 on success, 2 for a mistake in the input or a file that cannot be
+        read or written (reported on one line of standard error), 1 for an
+        unexpected error (one line; ``--traceback`` shows the traceback), 130
+        when interrupted.
 
     Examples
     --------
@@ -335,18 +340,41 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, argparse usage errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    show_traceback = args.traceback or os.environ.get("NMANALYSIS_TRACEBACK", "") not in ("", "0")
     try:
         return args.func(args) or 0
     except (UsageError, NMAError) as exc:
-        message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-        print(f"{PROG}: error: {message}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         _silence_stdout()
         return 141
+    except OSError as exc:  # a file that cannot be read or written, a full disk, ...
+        if show_traceback:
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}")
+    except MemoryError:
+        if show_traceback:
+            raise
+        return _fail("not enough memory for this request; ask for less (fewer sweep values, "
+                     "--record minmax, a coarser --sampling) or set NMANALYSIS_MAX_MEMORY")
+    except Exception as exc:  # a bug: one line here, the traceback on request
+        if show_traceback:
+            raise
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (this is a bug in nmanalysis; "
+                     "rerun with --traceback for the details)", status=1)
+
+
+def _fail(message: str, status: int = 2) -> int:
+    """Print ``message`` on one line of standard error; return ``status``."""
+    line = " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    if len(line) > 2000:
+        line = line[:2000] + " ..."
+    print(f"{PROG}: error: {line}", file=sys.stderr)
+    return status
 
 
 def _silence_stdout() -> None:
@@ -564,6 +592,9 @@ def _check_output(path, flag: str, suffixes=None) -> Path:
     parent = path.parent
     if path.is_dir():
         raise UsageError(f"{flag} {path}: is a directory; give a file name")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{flag} {path}: not a regular file (a device, pipe or socket); "
+                         "give a file name")
     if not parent.is_dir():
         raise UsageError(f"{flag} {path}: directory {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):

@@ -35,6 +35,7 @@ import numpy as np
 
 from .._checks import check_names
 from ..errors import ConvergenceWarning, OptionsError
+from ..integrate.sizing import MAX_STEPS, check_count, check_memory
 from ..results.attrs import json_attr, provenance
 
 __all__ = ["basin_map", "basin_fractions", "STATUS_MEANINGS"]
@@ -456,9 +457,14 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     else:
         dims = tuple(reversed(list(axes)))
         shape = tuple(axes[d].size for d in dims)
+        # initial states, their shuffled copy, labels, times and the final states
+        check_memory(math.prod(shape) * 8.0 * (4 * n + 4),
+                     f"basin_map of a {' x '.join(map(str, shape))} grid",
+                     "use a coarser grid (fewer points per axis) or sampled=True with fewer "
+                     "samples")
         mesh = np.meshgrid(*[axes[d] for d in dims], indexing="ij")
         cols = {d: g.ravel() for d, g in zip(dims, mesh)}
-    B = int(np.prod(shape))
+    B = math.prod(shape)
     Y0 = np.empty((n, B))
     for i, s in enumerate(model.state_names):
         Y0[i] = cols[s] if s in cols else start[i]
@@ -484,7 +490,12 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     t_max = t_auto if t_max is None else float(t_max)
     if not (dt > 0 and np.isfinite(dt)) or not (t_max > 0 and np.isfinite(t_max)):
         raise OptionsError(f"`dt` and `t_max` must be positive; got dt={dt!r}, t_max={t_max!r}")
+    check_count(t_max / dt, MAX_STEPS, "t_max / dt (the steps per trajectory)",
+                "use a larger `dt` or a smaller `t_max`")
     dwell = 8 * dt if dwell is None else float(dwell)
+    if not (dwell > 0 and np.isfinite(dwell)):
+        raise OptionsError(f"`dwell` must be a positive number; got {dwell!r}")
+    check_count(dwell / dt, MAX_STEPS, "dwell / dt", "use a smaller `dwell`")
     n_dwell = max(1, int(math.ceil(dwell / (_CHECK_EVERY * dt))) + 1)
     max_steps = max(_CHECK_EVERY, int(math.ceil(t_max / dt)))
 

@@ -11,12 +11,14 @@ convergence, quasi-periodic or chaotic motion). Nothing is guessed.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
 from .._checks import check_names
 from ..errors import OptionsError
 from ..integrate.batch import make_grid
+from ..integrate.sizing import MAX_STEPS, check_count, check_memory
 from ..results.attrs import json_attr, provenance
 from ..results.conventions import initial_state_dim
 
@@ -82,6 +84,10 @@ def sweep_rows(model, params, y0, inputs, extra=(), what="cycles and equilibria"
     entries += list(extra)
     grid = make_grid(entries)
     names = (*model.param_names, *model.input_names)
+    # the rows' parameters and states, plus the analyses' per-row work and results
+    check_memory(grid.size * 8.0 * (len(names) + 8 * model.n_states + 64),
+                 f"{what} over {grid.size} sweep rows",
+                 "sweep fewer values per call (split the sweep into chunks)")
     defaults = {**model.params, **{k: v for k, v in inputs.items() if not np.ndim(v)}}
     P = np.empty((len(names), grid.size))
     for i, name in enumerate(names):
@@ -124,16 +130,23 @@ def _time_options(t, transient, method, dt, sampling):
         raise OptionsError(f"`transient` must be >= 0 and shorter than the run ({t1 - t0}); "
                            f"got {transient}")
     adaptive = get_tableau(method).adaptive
+    if dt is not None:
+        _check_positive(dt=dt)
+        dt = float(dt)
     if not adaptive:
         if dt is None:
             dt = (t1 - t0) / 20_000
+        check_count((t1 - t0) / dt, MAX_STEPS, "the time span / dt (steps per trajectory)",
+                    "use a larger `dt` or a shorter `t`")
         sampling = dt if sampling is None else sampling
         transient = round(transient / dt) * dt
     elif sampling is None:
         sampling = (t1 - t0 - transient) / 20_000
-    if not (isinstance(sampling, (int, float)) and sampling > 0):
-        raise OptionsError(f"`sampling` must be a positive number; got {sampling!r}")
+    _check_positive(sampling=sampling)
     window = t1 - t0 - transient
+    # each trajectory's samples are kept while it is classified
+    check_memory(8.0 * 3 * window / sampling, f"{window / sampling:.3g} samples per trajectory",
+                 "use a coarser `sampling` or a longer `transient`")
     if window / sampling < 20:
         raise OptionsError(f"the analysed window t_end - t_start - transient ({window:g}) must "
                            f"hold at least 20 samples of `sampling` ({sampling:g})")
@@ -142,7 +155,8 @@ def _time_options(t, transient, method, dt, sampling):
 
 def _check_positive(**kw):
     for name, v in kw.items():
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+        if not (isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+                and v > 0):
             raise OptionsError(f"`{name}` must be a positive number; got {v!r}")
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .._checks import check_names
 from ..errors import OptionsError
 from ..integrate.batch import make_grid
 from ..integrate.parallel import run_pieces
+from ..integrate.sizing import check_memory
 from ..results.attrs import json_attr, provenance
 from .stability import KINDS, classify, eigen_sorted
 
@@ -211,11 +214,18 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
             raise OptionsError(f"`inputs[{k!r}]` must be one constant number for equilibria")
     lo, hi = _box(model, bounds)
     n = model.n_states
-    n_starts = max(128, 32 * n) if n_starts is None else int(n_starts)
-    if n_starts < 1:
-        raise OptionsError(f"`n_starts` must be >= 1; got {n_starts}")
+    if n_starts is None:
+        n_starts = max(128, 32 * n)
+    elif not (isinstance(n_starts, numbers.Integral) and not isinstance(n_starts, bool)
+              and n_starts >= 1):
+        raise OptionsError(f"`n_starts` must be a whole number >= 1; got {n_starts!r}")
     grid = make_grid([(k, k, v) for k, v in params.items()])
     B = grid.size
+    # Newton runs on every (row, start) pair at once: states, steps, Jacobians
+    check_memory(8.0 * B * (len(model.param_names) + len(model.input_names) + 8)
+                 + 8.0 * B * n_starts * (4 * n + n * n + 4),
+                 f"fixed_points of {B} sweep rows x {n_starts} starts",
+                 "use fewer `n_starts` or fewer sweep values per call")
     system = compile_model(model)
     P = np.empty((len(model.param_names) + len(model.input_names), B))
     for i, name in enumerate(model.param_names):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .._checks import check_names
 from ..errors import OptionsError
+from ..integrate.sizing import check_memory
 from ..results.attrs import json_attr, provenance
 from .equilibria import state_interval
 from .stability import KINDS, classify, eigen_sorted
@@ -217,8 +220,13 @@ def phase_plane(model, x, y, *, params=None, ranges=None, resolution=41, others=
     params = check_names(params, model.param_names, "params")
     others = {**dict(model.states), **check_names(others, model.state_names, "others")}
     nx, ny = (resolution, resolution) if np.ndim(resolution) == 0 else resolution
-    if int(nx) < 3 or int(ny) < 3:
-        raise OptionsError(f"`resolution` must be at least 3; got {resolution!r}")
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 3
+               for v in (nx, ny)):
+        raise OptionsError(f"`resolution` must be a whole number (or a pair) of at least 3; "
+                           f"got {resolution!r}")
+    # the grid, its vector field, the model states at every node and the nullcline work
+    check_memory(8.0 * nx * ny * (3 * model.n_states + 8),
+                 f"phase_plane of a {nx} x {ny} grid", "use a smaller `resolution`")
     rng = _ranges(model, x, y, ranges)
     system = compile_model(model)
     p = system.parameter_vector(params, None, {**model.params, **model.inputs})

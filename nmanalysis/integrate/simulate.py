@@ -313,6 +313,9 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     hi_b = np.array([float(bounds.get(s, (-np.inf, np.inf))[1]) for s in model.state_names])
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+    if not (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
+            and -2 ** 63 <= seed < 2 ** 63):
+        raise OptionsError(f"`seed` must be a whole number in [-2**63, 2**63); got {seed!r}")
     seed = int(seed)
 
     # recorded rows: the fixed-step grid starts after the transient already; the

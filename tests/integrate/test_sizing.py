@@ -92,3 +92,12 @@ def test_numpy_scalar_dt_is_accepted(wc):
     a = nma.simulate(wc, t=(0, 1), dt=np.float32(0.125), record="final")
     b = nma.simulate(wc, t=(0, 1), dt=0.125, record="final")
     assert float(a["rE"]) == float(b["rE"])
+
+
+def test_sweep_analyses_and_basin_grids_are_sized(wc):
+    big = np.zeros(10 ** 6)
+    with pytest.raises(ResourceError, match="sweep rows"):
+        nma.find_cycles(wc, params={"IE": big, "wEE": big + 1.0})
+    axis = np.linspace(0.0, 1.0, 10 ** 5)
+    with pytest.raises(ResourceError, match="basin_map of a 100000 x 100000 grid"):
+        nma.basin_map(wc, grid={"rE": axis, "rI": axis})

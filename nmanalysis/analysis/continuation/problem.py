@@ -148,8 +148,10 @@ class ContinuationOptions:
             lo, hi = (float(v) for v in self.p_range)
         except (TypeError, ValueError):
             raise OptionsError(f"`p_range` must be (low, high); got {self.p_range!r}") from None
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise OptionsError(f"`p_range` must be finite with low < high; got {self.p_range!r}")
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi
+                and math.isfinite(hi - lo)):
+            raise OptionsError(f"`p_range` must be finite with low < high (and a finite "
+                               f"width); got {self.p_range!r}")
         object.__setattr__(self, "p_range", (lo, hi))
         if not (0 < self.ds_min <= self.ds <= self.ds_max):
             raise OptionsError("steps must satisfy 0 < ds_min <= ds <= ds_max; got "

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..._checks import check_names
 from ...errors import OptionsError
+from ...integrate.sizing import check_memory
 from .collocation import Collocation
 from .floquet import floquet_multipliers
 from .linsolve import CondensedSystem
@@ -45,6 +46,11 @@ class CycleProblem:
         if int(ntst) < 4 or int(ncol) < 2 or int(ncol) > 7:
             raise OptionsError(f"need ntst >= 4 and 2 <= ncol <= 7; got ntst={ntst}, "
                                f"ncol={ncol}")
+        n, mi = model.n_states, int(ncol) * model.n_states
+        # the condensed collocation blocks of every interval (see linsolve), twice over
+        check_memory(2 * 8.0 * int(ntst) * (mi * (mi + 2 * n + 3) + 4 * n * n + 3 * mi),
+                     f"periodic-orbit collocation with ntst={ntst}, ncol={ncol} for {n} "
+                     "states", "use a smaller `ntst`")
         params = check_names(params, model.param_names, "params")
         inputs = check_names(inputs, model.input_names, "inputs")
         self.model, self.param = model, param
