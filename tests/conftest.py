@@ -3,6 +3,15 @@
 import os
 
 import pytest
+from hypothesis import settings
+
+# The fuzz tests draw the same examples on every run by default, so that the
+# suite (and CI) is reproducible; NMANALYSIS_FUZZ=explore draws new ones each
+# run (with more of them) to look for new failures.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=2000)
+settings.load_profile("explore" if os.environ.get("NMANALYSIS_FUZZ") == "explore"
+                      else "repeatable")
 
 
 def pytest_configure(config):
