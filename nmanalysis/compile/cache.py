@@ -6,33 +6,57 @@ Each model's generated source is written to
 beside it, so a second process neither regenerates nor recompiles.
 
 The cache directory is ``$NMANALYSIS_CACHE_DIR`` if set, else
-``$XDG_CACHE_HOME/nmanalysis`` (``~/.cache/nmanalysis``). Writes are atomic
-(temporary file + :func:`os.replace`); an entry whose text does not match what
-the generator produces now (stale or corrupt) is rewritten, and one that fails
-to import is rebuilt once before an error is raised.
+``$XDG_CACHE_HOME/nmanalysis`` (``~/.cache/nmanalysis``). If it cannot be
+written, a private per-user directory in the system's temporary directory
+(``nmanalysis-<uid>``) is used instead, with a
+:class:`~nmanalysis.errors.CacheWarning`.
+
+Before a cached module is imported:
+
+* its text is compared with what the generator produces now; an entry that
+  differs in any way (stale, truncated, edited, even with its checksum line
+  fixed up) is rewritten and its ``__pycache__`` folder deleted;
+* numba's cache files in its ``__pycache__`` (``.nbi`` index, ``.nbc`` data)
+  are checked to be complete pickles, read without running any code, and
+  Python's bytecode files (``.pyc``) to hold code; a file that fails (empty,
+  truncated or garbage, say after a full disk or a killed process) is
+  deleted, so that numba compiles that function again instead of failing at
+  its first call.
+
+Writes are atomic (temporary file + :func:`os.replace`), and a module that
+fails to import is rebuilt once before an error is raised.
 """
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import importlib.util
+import io
+import marshal
 import os
+import pickle
 import shutil
+import stat
 import sys
 import tempfile
+import types
+import warnings
 from pathlib import Path
 from types import ModuleType
 
-from ..errors import CompileError
+from ..errors import CacheWarning, CompileError
 
-__all__ = ["cache_dir", "load_source_module", "clear_cache", "STATS", "GENERATOR_VERSION"]
+__all__ = ["cache_dir", "fallback_cache_dir", "load_source_module", "clear_cache", "STATS",
+           "GENERATOR_VERSION"]
 
 #: version of the code generator; part of every cache key (the generator's and
 #: the templates' text are hashed into the key too)
 GENERATOR_VERSION = "3"
 
-#: process-wide counters: source files reused / written, modules imported
-STATS = {"source_hits": 0, "source_writes": 0, "rebuilds": 0}
+#: process-wide counters: source files reused / written, modules rebuilt after a
+#: failed import, corrupt numba or bytecode cache files deleted
+STATS = {"source_hits": 0, "source_writes": 0, "rebuilds": 0, "cache_files_removed": 0}
 
 
 def cache_dir() -> Path:
@@ -49,12 +73,36 @@ def clear_cache() -> None:
     shutil.rmtree(cache_dir(), ignore_errors=True)
 
 
+def fallback_cache_dir() -> Path:
+    """The per-user cache used when :func:`cache_dir` cannot be written."""
+    try:
+        user = str(os.getuid())
+    except AttributeError:          # no uids (Windows)
+        user = getpass.getuser()
+    return Path(tempfile.gettempdir()) / f"nmanalysis-{user}"
+
+
+def _private_dir(path: Path) -> None:
+    """Create ``path`` readable and writable by its owner only, and check that it is
+    ours: a shared temporary directory must not let others plant kernels or pickles."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(f"{path} is not a directory")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise PermissionError(f"{path} belongs to another user")
+    if info.st_mode & 0o022:
+        os.chmod(path, 0o700)
+
+
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".py")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -75,29 +123,39 @@ def _import(path: Path, module_name: str) -> ModuleType:
 
 
 def load_source_module(key: str, make_source) -> tuple[ModuleType, bool]:
-    """Import the cached module ``key``, generating it with ``make_source()`` if needed.
+    """Import the cached module ``key``, whose source is ``make_source()``.
 
-    ``make_source`` is only called when the file is missing or unreadable.
-    The file carries a checksum line; a mismatch (corruption) triggers a
-    rewrite. Returns ``(module, reused)`` where ``reused`` tells whether an
-    existing, intact file was used.
+    ``make_source()`` is called every time the module is not yet imported in
+    this process: the file is used only if its text is exactly what
+    ``make_source()`` returns (with the checksum line in front), else it is
+    rewritten and its compiled caches deleted. numba's cache files beside it
+    are checked before the import (see the module docstring). If the cache
+    directory is not writable, the per-user fallback
+    (:func:`fallback_cache_dir`) is used with a
+    :class:`~nmanalysis.errors.CacheWarning`.
+
+    Returns ``(module, reused)`` where ``reused`` tells whether an existing,
+    intact file was used.
+
+    Raises
+    ------
+    CompileError
+        If neither the cache directory nor the fallback can be written, or
+        the module fails to import even after being rewritten.
     """
     module_name = f"_nma_kernels_{key}"
     if module_name in sys.modules:
         STATS["source_hits"] += 1
         return sys.modules[module_name], True
-    folder = cache_dir() / key
-    path = folder / "kernels.py"
-    reused = _intact(path)
+    path, reused = _entry(key, _file_text(make_source()))
     if reused:
         STATS["source_hits"] += 1
-    else:
-        _write_fresh(folder, path, make_source())
+    _check_compiled_caches(path.parent / "__pycache__")
     try:
         return _import(path, module_name), reused
     except Exception as first:
         STATS["rebuilds"] += 1
-        _write_fresh(folder, path, make_source())
+        path, _ = _entry(key, _file_text(make_source()), rewrite=True)
         try:
             return _import(path, module_name), False
         except Exception as exc:
@@ -108,20 +166,152 @@ def _checksum(body: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _intact(path: Path) -> bool:
+def _file_text(source: str) -> str:
+    return f"# sha256: {_checksum(source)}\n{source}"
+
+
+def _matches(path: Path, text: str) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return path.read_bytes() == text.encode("utf-8")
+    except OSError:
         return False
-    first, _, body = text.partition("\n")
-    return first == f"# sha256: {_checksum(body)}"
 
 
-def _write_fresh(folder: Path, path: Path, source: str) -> None:
+def _entry(key: str, text: str, rewrite: bool = False) -> tuple[Path, bool]:
+    """The path of an up-to-date ``kernels.py`` for ``key`` and whether it was already
+    there; written under the cache directory, else under the per-user fallback."""
+    root = cache_dir()
+    path = root / key / "kernels.py"
+    if not rewrite and _matches(path, text):
+        return path, True
+    try:
+        _write_fresh(path.parent, path, text)
+        return path, False
+    except OSError as exc:
+        problem = exc
+    fallback = fallback_cache_dir()
+    fallback_path = fallback / key / "kernels.py"
+    if fallback == root:
+        raise CompileError(f"cannot write kernel cache under {path.parent}: "
+                           f"{_reason(problem)}; set NMANALYSIS_CACHE_DIR to a writable "
+                           "directory") from problem
+    try:
+        _private_dir(fallback)
+        if not rewrite and _matches(fallback_path, text):
+            reused = True
+        else:
+            _write_fresh(fallback_path.parent, fallback_path, text)
+            reused = False
+    except OSError as exc:
+        raise CompileError(f"cannot write kernel cache under {path.parent} "
+                           f"({_reason(problem)}) nor under the fallback {fallback} "
+                           f"({_reason(exc)}); set NMANALYSIS_CACHE_DIR to a writable "
+                           "directory") from exc
+    warnings.warn(CacheWarning(
+        f"kernel cache directory {root} is not writable ({_reason(problem)}); using "
+        f"{fallback} instead; set NMANALYSIS_CACHE_DIR to a writable directory to keep "
+        "compiled kernels"), stacklevel=3)
+    return fallback_path, reused
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _write_fresh(folder: Path, path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, deleting what was compiled from the old one."""
     STATS["source_writes"] += 1
     shutil.rmtree(folder / "__pycache__", ignore_errors=True)
+    _atomic_write(path, text)
+
+
+# -- checks of the compiled caches --------------------------------------------------------
+class _Placeholder:
+    """Stands for every object a cache pickle refers to: nothing is imported or run."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        return _Placeholder()
+
+    def __setstate__(self, state):
+        pass
+
+
+class _InertUnpickler(pickle.Unpickler):
+    """Reads a pickle to its end, checking its structure without building real objects."""
+
+    def find_class(self, module, name):
+        return _Placeholder
+
+    def persistent_load(self, pid):
+        return _Placeholder()
+
+
+def _inert_load(stream):
+    return _InertUnpickler(stream).load()
+
+
+def _valid_index(data: bytes) -> bool:
+    """A numba ``.nbi`` file: a pickled version string, then a pickled
+    ``(source stamp, {key: data file name})`` (as numba's ``_load_index`` reads it)."""
+    import numba
+
+    stream = io.BytesIO(data)
+    version = _inert_load(stream)
+    if version != numba.__version__:
+        return True                 # numba ignores indexes of other versions
+    content = _inert_load(io.BytesIO(stream.read()))
+    return (isinstance(content, tuple) and len(content) == 2
+            and isinstance(content[1], dict)
+            and all(isinstance(name, str) for name in content[1].values()))
+
+
+def _valid_data(data: bytes) -> bool:
+    """A numba ``.nbc`` file: one complete pickle (numba ``pickle.loads`` it whole)."""
+    stream = io.BytesIO(data)
+    _inert_load(stream)
+    return stream.read(1) == b""
+
+
+def _valid_bytecode(data: bytes) -> bool:
+    """A ``.pyc``: 16 header bytes, then a marshalled code object."""
+    return len(data) > 16 and isinstance(marshal.loads(data[16:]), types.CodeType)
+
+
+_CHECKS = {".nbi": _valid_index, ".nbc": _valid_data, ".pyc": _valid_bytecode}
+
+
+def _readable(suffix: str, data: bytes) -> bool:
+    """Whether ``data``, the content of a ``.nbi``, ``.nbc`` or ``.pyc`` file, can be read."""
     try:
-        _atomic_write(path, f"# sha256: {_checksum(source)}\n{source}")
-    except OSError as exc:
-        raise CompileError(f"cannot write kernel cache under {folder}: {exc}; set "
-                           "NMANALYSIS_CACHE_DIR to a writable directory") from exc
+        return bool(data) and _CHECKS[suffix](data)
+    except Exception:
+        return False
+
+
+def _check_compiled_caches(folder: Path) -> None:
+    """Delete the cache files in ``folder`` that numba or Python could not read."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        suffix = os.path.splitext(entry.name)[1]
+        if suffix not in _CHECKS:
+            continue
+        try:
+            with open(entry.path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        if not _readable(suffix, data):
+            try:
+                os.unlink(entry.path)
+                STATS["cache_files_removed"] += 1
+            except FileNotFoundError:
+                pass
+            except OSError:         # cannot repair here: numba would fail on it
+                shutil.rmtree(folder, ignore_errors=True)
+                return

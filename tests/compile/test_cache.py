@@ -28,9 +28,15 @@ def test_source_written_once_then_reused(tmp_cache):
 
     mod, reused = cache.load_source_module("k_reuse", make)
     assert mod.VALUE == 42 and not reused and len(calls) == 1
+    path = tmp_cache / "k_reuse" / "kernels.py"
+    before, writes = path.stat(), cache.STATS["source_writes"]
     sys.modules.pop(mod.__name__)
     mod2, reused2 = cache.load_source_module("k_reuse", make)
-    assert mod2.VALUE == 42 and reused2 and len(calls) == 1
+    # the source is generated again to compare, but the identical file is not rewritten
+    assert mod2.VALUE == 42 and reused2 and len(calls) == 2
+    assert cache.STATS["source_writes"] == writes
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
 def test_corrupt_entry_is_rebuilt(tmp_cache):
@@ -52,12 +58,54 @@ def test_entry_that_fails_to_import_is_rebuilt_once(tmp_cache):
     assert mod.VALUE == 5 and not reused
 
 
-def test_unwritable_cache_gives_compile_error(tmp_path, monkeypatch):
+def _not_a_directory(tmp_path, monkeypatch):
+    """NMANALYSIS_CACHE_DIR naming a file: unwritable even for root."""
     target = tmp_path / "file"
     target.write_text("not a directory")
     monkeypatch.setenv("NMANALYSIS_CACHE_DIR", str(target))
-    with pytest.raises(nma.CompileError, match="NMANALYSIS_CACHE_DIR"):
-        cache.load_source_module("k_unwritable", lambda: "VALUE = 1\n")
+    return target
+
+
+def test_unwritable_cache_falls_back_to_a_per_user_directory(tmp_path, monkeypatch):
+    import tempfile
+
+    target = _not_a_directory(tmp_path, monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    fallback = cache.fallback_cache_dir()
+    user = str(os.getuid()) if hasattr(os, "getuid") else __import__("getpass").getuser()
+    assert fallback == tmp_path / "tmp" / f"nmanalysis-{user}"
+    with pytest.warns(nma.CacheWarning) as record:
+        mod, reused = cache.load_source_module("k_unwritable", lambda: "VALUE = 1\n")
+    message = str(record[0].message)
+    assert str(target) in message and str(fallback) in message
+    assert mod.VALUE == 1 and not reused
+    assert (fallback / "k_unwritable" / "kernels.py").is_file()
+    assert oct((fallback).stat().st_mode & 0o777) == oct(0o700)
+    sys.modules.pop(mod.__name__)
+    with pytest.warns(nma.CacheWarning):
+        mod, reused = cache.load_source_module("k_unwritable", lambda: "VALUE = 1\n")
+    assert mod.VALUE == 1 and reused
+
+    # a real model compiles and computes there
+    from nmanalysis.compile import compile_model
+    model = nma.Model(name="fallback_decay", states={"x": 1.0, "y": 2.0},
+                      params={"k": 0.75}, equations={"x": "-k*x + 0.125*y", "y": "x - y"})
+    with pytest.warns(nma.CacheWarning):
+        system = compile_model(model)
+    assert system.path.parent.parent == fallback
+    np.testing.assert_allclose(system.f([2.0, 4.0], [0.75]), [-1.0, -2.0], rtol=0, atol=1e-15)
+
+
+def test_unwritable_cache_and_fallback_give_compile_error(tmp_path, monkeypatch):
+    import tempfile
+
+    target = _not_a_directory(tmp_path, monkeypatch)
+    blocker = tmp_path / "tmpfile"
+    blocker.write_text("not a directory either")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocker))
+    with pytest.raises(nma.CompileError, match="NMANALYSIS_CACHE_DIR") as info:
+        cache.load_source_module("k_unwritable2", lambda: "VALUE = 1\n")
+    assert str(target) in str(info.value) and str(blocker) in str(info.value)
 
 
 def test_cache_dir_from_environment(tmp_cache):
