@@ -116,9 +116,11 @@ def stability(model, state, params=None, *, jacobian: bool = False, tol: float =
     --------
     >>> import nmanalysis as nma
     >>> m = nma.get_model("fitzhugh_nagumo")
-    >>> out = nma.stability(m, {"v": 1.0, "w": 2.125}, {"I": 0.375})
-    >>> out["kind"]
-    'unstable focus'
+    >>> fp = nma.fixed_points(m, params={"I": 0.375})
+    >>> point = {"v": float(fp["v"][0]), "w": float(fp["w"][0])}
+    >>> out = nma.stability(m, point, {"I": 0.375})
+    >>> out["kind"], out["residual"] < 1e-12
+    ('unstable focus', True)
     """
     from ..compile import compile_model
 
