@@ -338,7 +338,7 @@ def _where(trail) -> str:
         if isinstance(step, tuple):
             parts.append(f"[{step[0]}]")
         else:
-            text = step if isinstance(step, str) else _short(step, 30)
+            text = step if isinstance(step, str) and step.isprintable() else _short(step, 30)
             text = text if len(text) <= 30 else text[:27] + "..."
             parts.append(("." if parts else "") + text)
     return "".join(parts) or "the top level"

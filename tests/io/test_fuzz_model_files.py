@@ -15,7 +15,8 @@ import nmanalysis as nma  # noqa: E402
 from nmanalysis.errors import NMAError  # noqa: E402
 from nmanalysis.io import model_file  # noqa: E402
 
-FUZZ = settings(max_examples=150, deadline=None,
+# 150 examples per test; more when the loaded profile asks for more (NMANALYSIS_FUZZ=explore)
+FUZZ = settings(max_examples=max(150, settings.default.max_examples), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 

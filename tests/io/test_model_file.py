@@ -319,6 +319,7 @@ def test_depth_a_model_needs_is_accepted(tmp_path):
                "equations: {x: -x}\n", "states.x.bounds[1]"),
     ("m.yaml", "name: m\nstates: {x: 1, " + "9" * 400 + ": 2}\nequations: {x: -x}\n",
      "is too large"),
+    ("m.yaml", 'name: m\nstates: {"x\\ny": ' + "9" * 400 + "}\n", "states.'x\\ny': <integer"),
     ("m.yaml", "name: m\nstates: {[1, 2]: 1}\nequations: {x: -x}\n", "unhashable key"),
     ("m.yaml", "name: m\nstates: {{a: 1}: 1}\nequations: {x: -x}\n", "unhashable key"),
     ("m.yaml", "? [a, b]\n: 1\n", "unhashable key (line 1"),
