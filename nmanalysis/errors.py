@@ -5,7 +5,7 @@ command line) can tell a mistake in the input from a bug.
 """
 
 __all__ = ["NMAError", "ModelError", "CompileError", "SimulationError", "OptionsError",
-           "ResourceError", "ConvergenceWarning", "CacheWarning"]
+           "ResourceError", "NoStartError", "ConvergenceWarning", "CacheWarning"]
 
 
 class NMAError(Exception):
@@ -30,6 +30,10 @@ class ResourceError(OptionsError):
     Raised before anything is allocated; the message names the size needed and
     the ways to ask for less (a reduced ``record=``, fewer steps, smaller chunks).
     """
+
+
+class NoStartError(OptionsError):
+    """A continuation found no equilibrium to start from at the given parameters."""
 
 
 class SimulationError(NMAError, RuntimeError):

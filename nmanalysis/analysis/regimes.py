@@ -434,19 +434,30 @@ def bifurcation_curves(model, x, x_range, y, y_values, *, params=None, inputs=No
     x : str
         Parameter continued (the map's horizontal axis).
     x_range : (float, float)
+        ``(low, high)`` of ``x``, finite with low < high.
     y : str
         Second parameter, stepped through ``y_values``.
     y_values : array_like
+        1-D, finite.
     params, inputs : dict, optional
-        Other fixed values.
+        Other fixed values (``params`` must not name ``x`` or ``y``).
     kinds : tuple of str
-        Special-point types kept.
+        Special-point types kept, among ``"LP"``, ``"HB"``, ``"BP"``.
 
     Returns
     -------
     xarray.Dataset
-        On dim ``point``: ``type`` (str), ``x`` and ``y`` values (variables
-        named after the parameters), and ``first_lyapunov`` (HB).
+        On dim ``special``: ``type`` (str), ``x`` and ``y`` values (variables
+        named after the parameters), and ``first_lyapunov`` (HB). On dim
+        ``value`` (the values of ``y``): ``status`` (``"ok"``, or
+        ``"no_equilibrium"`` when no equilibrium was found to start from) and
+        ``n_special``.
+
+    Raises
+    ------
+    OptionsError
+        For an unknown name, a reversed or non-finite range, or bad values; no
+        mistake gives an empty result.
 
     Examples
     --------
@@ -454,11 +465,12 @@ def bifurcation_curves(model, x, x_range, y, y_values, *, params=None, inputs=No
     >>> from nmanalysis.analysis.regimes import bifurcation_curves
     >>> m = nma.get_model("fitzhugh_nagumo")
     >>> c = bifurcation_curves(m, "I", (0, 2), "a", [0.6, 0.7])
-    >>> c["type"].values.tolist()
-    ['HB', 'HB', 'HB', 'HB']
+    >>> c["type"].values.tolist(), c["status"].values.tolist()
+    (['HB', 'HB', 'HB', 'HB'], ['ok', 'ok'])
     """
     import xarray as xr
 
+    from ..errors import NoStartError
     from ..progress import progress_bar
     from .continuation import continuation, special_points
 
@@ -468,39 +480,72 @@ def bifurcation_curves(model, x, x_range, y, y_values, *, params=None, inputs=No
                                f"({list(model.param_names)}); got {name!r}")
     if x == y:
         raise OptionsError("`x` and `y` must be two different parameters")
-    values = np.atleast_1d(np.asarray(y_values, float))
-    rows = []
+    params = check_names(params, model.param_names, "params", {"inputs": model.input_names})
+    clash = [k for k in params if k in (x, y)]
+    if clash:
+        raise OptionsError(f"`params` must not set {clash[0]!r}: it is "
+                           f"{'continued (x)' if clash[0] == x else 'stepped (y)'}")
+    try:
+        lo, hi = (float(v) for v in x_range)
+    except (TypeError, ValueError):
+        raise OptionsError(f"`x_range` must be (low, high); got {x_range!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise OptionsError(f"`x_range` must be finite with low < high; got {x_range!r}")
+    try:
+        values = np.asarray(y_values, float)
+    except (TypeError, ValueError):
+        raise OptionsError(f"`y_values` must be numbers; got {y_values!r}") from None
+    values = np.atleast_1d(values)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise OptionsError(f"`y_values` must be a non-empty 1-D array of finite numbers; got "
+                           f"shape {values.shape}")
+    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    bad = [k for k in kinds if k not in ("LP", "HB", "BP")]
+    if bad or not kinds:
+        raise OptionsError(f"`kinds` must name some of 'LP', 'HB', 'BP'; got {kinds!r}")
+    rows, status, counts = [], [], []
     bar = progress_bar(values.size, "bifurcation curves", progress, unit="value")
     try:
         for v in values:
-            fixed = {**(params or {}), y: float(v)}
+            fixed = {**params, y: float(v)}
             try:
-                tree = continuation(model, x, p_range=x_range, params=fixed, inputs=inputs)
-            except OptionsError:
+                tree = continuation(model, x, p_range=(lo, hi), params=fixed, inputs=inputs)
+            except NoStartError:
+                status.append("no_equilibrium")
+                counts.append(0)
                 bar.update(1)
-                continue                       # no equilibrium to start from at this y
+                continue
             sp = special_points(tree)
+            before = len(rows)
             for k in range(sp.sizes["special"]):
                 kind = str(sp["type"].values[k])
                 if kind in kinds:
                     rows.append((kind, float(sp[x].values[k]), float(v),
                                  float(sp["first_lyapunov"].values[k])))
+            status.append("ok")
+            counts.append(len(rows) - before)
             bar.update(1)
     finally:
         bar.close()
     xi, yi = model.param_info[x], model.param_info[y]
     ds = xr.Dataset({
-        "type": ("point", np.array([r[0] for r in rows], dtype=str),
+        "type": ("special", np.array([r[0] for r in rows], dtype=str),
                  {"long_name": "kind of special point", "units": "1"}),
-        x: ("point", np.array([r[1] for r in rows], float),
+        x: ("special", np.array([r[1] for r in rows], float),
             {"long_name": xi.description or x, "units": xi.units}),
-        y: ("point", np.array([r[2] for r in rows], float),
+        y: ("special", np.array([r[2] for r in rows], float),
             {"long_name": yi.description or y, "units": yi.units}),
-        "first_lyapunov": ("point", np.array([r[3] for r in rows], float),
+        "first_lyapunov": ("special", np.array([r[3] for r in rows], float),
                            {"long_name": "first Lyapunov coefficient (HB)", "units": "1"}),
-    }, coords={"point": ("point", np.arange(len(rows)), {"long_name": "point index",
-                                                          "units": "1"})})
-    ds.attrs.update(provenance(model, analysis="bifurcation curves", fixed_params=params or {},
+        "status": ("value", np.array(status, dtype=str),
+                   {"long_name": f"outcome of the continuation at this value of {y}",
+                    "units": "1"}),
+        "n_special": ("value", np.array(counts, np.int64),
+                      {"long_name": "special points kept at this value", "units": "1"}),
+    }, coords={"special": ("special", np.arange(len(rows)), {"long_name": "special point index",
+                                                              "units": "1"}),
+               "value": ("value", values, {"long_name": f"value of {y}", "units": yi.units})})
+    ds.attrs.update(provenance(model, analysis="bifurcation curves", fixed_params=params,
                                method="equilibrium continuation at each value",
-                               options={"x": x, "x_range": list(x_range), "y": y}))
+                               options={"x": x, "x_range": [lo, hi], "y": y}))
     return ds

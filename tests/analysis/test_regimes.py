@@ -111,3 +111,38 @@ def test_bifurcation_curves_match_the_closed_form_hopf_points():
         np.testing.assert_allclose(got, want, rtol=1e-9)
     with pytest.raises(nma.OptionsError, match="different"):
         bifurcation_curves(m, "I", (0, 2), "I", [0.1])
+
+
+# -- bifurcation_curves: mistakes are errors, never an empty result -------------------------
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(params={"aa": 1.0}), "unknown name 'aa'"),
+    (dict(params={"a": 1.0}), "must not set 'a'"),
+    (dict(x_range=(2, 0)), "low < high"),
+    (dict(x_range=(0, float("nan"))), "low < high"),
+    (dict(y_values=[]), "non-empty"),
+    (dict(y_values=[0.7, float("inf")]), "finite"),
+    (dict(kinds=("HOPF",)), "`kinds`"),
+])
+def test_bifurcation_curves_refuses_mistakes(fhn, kwargs, match):
+    from nmanalysis.analysis.regimes import bifurcation_curves
+    args = dict(x_range=(0, 2), y_values=[0.6, 0.7])
+    args.update(kwargs)
+    with pytest.raises(nma.OptionsError, match=match):
+        bifurcation_curves(fhn, "I", args.pop("x_range"), "a", args.pop("y_values"), **args)
+
+
+def test_bifurcation_curves_hopf_points_are_exact(fhn):
+    # FitzHugh-Nagumo v' = v - v^3/3 - w + I, w' = (v + a - b w)/tau: the trace of the
+    # Jacobian vanishes where 1 - v^2 = b/tau, i.e. v = -+sqrt(1 - b/tau), and then
+    # I = w - v + v^3/3 with w = (v + a)/b.
+    from nmanalysis.analysis.regimes import bifurcation_curves
+    b, tau = fhn.params["b"], fhn.params["tau"]
+    c = bifurcation_curves(fhn, "I", (0, 2), "a", [0.6, 0.7])
+    assert c["status"].values.tolist() == ["ok", "ok"]
+    assert c["n_special"].values.tolist() == [2, 2]
+    for a in (0.6, 0.7):
+        exact = sorted((v + a) / b - v + v ** 3 / 3 for v in
+                       (-np.sqrt(1 - b / tau), np.sqrt(1 - b / tau)))
+        got = sorted(c["I"].values[c["a"].values == a])
+        np.testing.assert_allclose(got, exact, rtol=1e-9)
+    assert c["type"].dims == ("special",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import OptionsError
+from ...errors import NoStartError, OptionsError
 from ...results.attrs import provenance
 from ..equilibria import DEFAULT_BOX
 from .engine import Scaled, correct, make_point, tangent, trace
@@ -221,7 +221,7 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
                     continue
                 branches.append(_trace_both(sp_, st, algorithm, opts))
     if not branches:
-        raise OptionsError(f"no equilibrium to start from at {param} = {p0}; pass `start` or "
+        raise NoStartError(f"no equilibrium to start from at {param} = {p0}; pass `start` or "
                            "widen the states' bounds")
     tree = {}
     specials = []
