@@ -4,44 +4,52 @@
 # built by CompiledSystem.extension("tangent.py"); rhs, jac, jac_p, jac_diag,
 # rhs_block, ... and the helpers of solvers.py are module globals there.
 #
-# The state y and one tangent vector v are integrated together,
-#     y' = f(t, y),    v' = J(t, y) v,
+# The state y and k tangent vectors V = [v_1 .. v_k] are integrated together,
+#     y' = f(t, y),    V' = J(t, y) V,
 # by classical RK4 (the tangent stages use the Jacobian at the stage states,
-# so the pair is RK4 applied to the variational system). Benettin's method:
-# v is renormalised every `renorm` steps and the logarithms of its growth
-# factors are summed after the transient, separately over the two halves of
-# the averaging window (their difference is a convergence estimate).
+# so the pair is RK4 applied to the variational system). Benettin's method
+# with QR: V is re-orthonormalised (modified Gram-Schmidt, V = Q R) every
+# `renorm` steps and the logarithms of the diagonal of R are summed after the
+# transient, separately over the two halves of the averaging window (their
+# difference is a convergence estimate). With k = 1 this is the classical
+# renormalisation of one vector (the largest exponent).
 #
 # Status codes as in drivers.py: 0 ok, 1 diverged (state or tangent not
-# finite), 2 left the bounds [lo_b, hi_b].
+# finite, or the tangents became dependent), 2 left the bounds [lo_b, hi_b].
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _tangent_rk4_step(t, y, v, p, dt, K, KV, ys, vs, J):
-    """One RK4 step of (y, v) in place; K, KV (4, n), ys, vs (n,), J (n, n) are work arrays."""
+def _tangent_rk4_step(t, y, V, p, dt, K, KV, ys, Vs, J):
+    """One RK4 step of (y, V) in place; K (4, n), KV (4, n, k), ys (n,), Vs (n, k), J (n, n)."""
     n = N_STATES  # a compile-time constant: short loops unroll
+    k = V.shape[1]
     for s in range(4):
         if s == 0:
             c = 0.0
             for i in range(n):
                 ys[i] = y[i]
-                vs[i] = v[i]
+                for m in range(k):
+                    Vs[i, m] = V[i, m]
         else:
             c = dt if s == 3 else 0.5 * dt
             for i in range(n):
                 ys[i] = y[i] + c * K[s - 1, i]
-                vs[i] = v[i] + c * KV[s - 1, i]
+                for m in range(k):
+                    Vs[i, m] = V[i, m] + c * KV[s - 1, i, m]
         rhs(t + c, ys, p, K[s])
         jac(t + c, ys, p, J)
         for i in range(n):
-            acc = 0.0
-            for j in range(n):
-                acc += J[i, j] * vs[j]
-            KV[s, i] = acc
+            for m in range(k):
+                acc = 0.0
+                for j in range(n):
+                    acc += J[i, j] * Vs[j, m]
+                KV[s, i, m] = acc
     h6 = dt / 6.0
     for i in range(n):
         y[i] += h6 * (K[0, i] + 2.0 * K[1, i] + 2.0 * K[2, i] + K[3, i])
-        v[i] += h6 * (KV[0, i] + 2.0 * KV[1, i] + 2.0 * KV[2, i] + KV[3, i])
+        for m in range(k):
+            V[i, m] += h6 * (KV[0, i, m] + 2.0 * KV[1, i, m] + 2.0 * KV[2, i, m]
+                             + KV[3, i, m])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -58,81 +66,119 @@ def _state_status(y, lo_b, hi_b):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _orthonormalise(V, logr):
+    """Modified Gram-Schmidt V = Q R in place (V <- Q); logr[m] = log R[m, m].
+
+    Returns False when a column is not finite or collapses (R[m, m] = 0).
+    """
+    n, k = V.shape
+    for m in range(k):
+        for j in range(m):
+            dot = 0.0
+            for i in range(n):
+                dot += V[i, j] * V[i, m]
+            for i in range(n):
+                V[i, m] -= dot * V[i, j]
+        sq = 0.0
+        for i in range(n):
+            sq += V[i, m] * V[i, m]
+        if not (sq > 0.0 and sq < np.inf):
+            return False
+        nrm = math.sqrt(sq)
+        logr[m] = math.log(nrm)
+        for i in range(n):
+            V[i, m] /= nrm
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _out_of_range(V):
+    """True when a column's squared norm leaves [1e-200, 1e200] (or is not finite)."""
+    n, k = V.shape
+    for m in range(k):
+        sq = 0.0
+        for i in range(n):
+            sq += V[i, m] * V[i, m]
+        if not (sq < 1e200 and sq > 1e-200):
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def lyapunov_rows(Y0, V0, P, t0, dt, n_transient, n_steps, renorm, lo_b, hi_b,
                   start, stop, LAM, LAM1, LAM2, STATUS, FINAL):
-    """Largest Lyapunov exponent of columns [start, stop) of Y0 by Benettin's method.
+    """The k leading Lyapunov exponents of columns [start, stop) of Y0 (Benettin, QR).
 
-    Y0 (n, B) initial states, V0 (n, B) initial tangent vectors, P (n_p, B)
-    parameter vectors. The run has n_transient + n_steps RK4 steps of size dt
-    from t0; the tangent is renormalised every `renorm` steps (and, checked
-    every 16 steps, whenever its norm leaves [1e-100, 1e100]; and at the end
-    of the transient and of each half of the averaging window). LAM: mean log growth rate over the
-    n_steps averaging steps; LAM1, LAM2: the same over the first and second
-    half. STATUS: 0 ok, 1 diverged, 2 left bounds (exponents NaN). FINAL:
-    final state. Releases the GIL: run disjoint ranges in threads.
+    Y0 (n, B) initial states, V0 (n, k, B) initial tangent vectors (independent),
+    P (n_p, B) parameter vectors. The run has n_transient + n_steps RK4 steps
+    of size dt from t0; the tangents are re-orthonormalised every `renorm`
+    steps (and, checked every 16 steps, whenever a norm leaves [1e-100,
+    1e100]; and at the end of the transient and of each half of the averaging
+    window). LAM (k, B): mean log growth rates over the n_steps averaging
+    steps; LAM1, LAM2: the same over the first and second half. STATUS: 0 ok,
+    1 diverged, 2 left bounds (exponents NaN). FINAL: final state. Releases
+    the GIL: run disjoint ranges in threads.
     """
     n = Y0.shape[0]
+    k = V0.shape[1]
     half = n_steps // 2
     total = n_transient + n_steps
     y = np.empty(n)
-    v = np.empty(n)
+    V = np.empty((n, k))
     K = np.empty((4, n))
-    KV = np.empty((4, n))
+    KV = np.empty((4, n, k))
     ys = np.empty(n)
-    vs = np.empty(n)
+    Vs = np.empty((n, k))
     J = np.empty((n, n))
+    logr = np.empty(k)
+    s1 = np.empty(k)
+    s2 = np.empty(k)
     for r in range(start, stop):
         p = P[:, r].copy()
-        nrm = 0.0
         for i in range(n):
             y[i] = Y0[i, r]
-            v[i] = V0[i, r]
-            nrm += v[i] * v[i]
-        nrm = math.sqrt(nrm)
-        for i in range(n):
-            v[i] /= nrm
-        s1 = 0.0
-        s2 = 0.0
+            for m in range(k):
+                V[i, m] = V0[i, m, r]
         status = _state_status(y, lo_b, hi_b)
+        if not _orthonormalise(V, logr):
+            status = 1
+        for m in range(k):
+            s1[m] = 0.0
+            s2[m] = 0.0
         since = 0
         q = 0
         while q < total and status == 0:
-            _tangent_rk4_step(t0 + q * dt, y, v, p, dt, K, KV, ys, vs, J)
+            _tangent_rk4_step(t0 + q * dt, y, V, p, dt, K, KV, ys, Vs, J)
             q += 1
             since += 1
             status = _state_status(y, lo_b, hi_b)
             if status != 0:
                 break
             w = q - n_transient  # steps done inside the averaging window
-            if not (since >= renorm or (since & 15) == 0 or w == 0 or w == half
-                    or w == n_steps):
+            boundary = w == 0 or w == half or w == n_steps
+            if not (since >= renorm or (since & 15) == 0 or boundary):
                 continue
-            sq = 0.0
-            for i in range(n):
-                sq += v[i] * v[i]
-            if since < renorm and w != 0 and w != half and w != n_steps and (
-                    sq < 1e200 and sq > 1e-200):
+            if since < renorm and not boundary and not _out_of_range(V):
                 continue  # a periodic overflow check only
-            if not (sq > 0.0 and sq < np.inf):
+            if not _orthonormalise(V, logr):
                 status = 1
                 break
-            nrm = math.sqrt(sq)
             if w > 0:
-                if w <= half:
-                    s1 += math.log(nrm)
-                else:
-                    s2 += math.log(nrm)
-            for i in range(n):
-                v[i] /= nrm
+                for m in range(k):
+                    if w <= half:
+                        s1[m] += logr[m]
+                    else:
+                        s2[m] += logr[m]
             since = 0
         STATUS[r] = status
         for i in range(n):
             FINAL[i, r] = y[i] if status == 0 else np.nan
-        if status == 0:
-            LAM[r] = (s1 + s2) / (n_steps * dt)
-            LAM1[r] = s1 / (half * dt) if half > 0 else np.nan
-            LAM2[r] = s2 / ((n_steps - half) * dt)
-        else:
-            LAM[r] = np.nan
-            LAM1[r] = np.nan
-            LAM2[r] = np.nan
+        for m in range(k):
+            if status == 0:
+                LAM[m, r] = (s1[m] + s2[m]) / (n_steps * dt)
+                LAM1[m, r] = s1[m] / (half * dt) if half > 0 else np.nan
+                LAM2[m, r] = s2[m] / ((n_steps - half) * dt)
+            else:
+                LAM[m, r] = np.nan
+                LAM1[m, r] = np.nan
+                LAM2[m, r] = np.nan

@@ -110,3 +110,62 @@ def test_layout_and_bad_input(fhn):
     with pytest.raises(nma.OptionsError, match="autonomous"):
         largest_lyapunov(mpr, inputs={"u": {"kind": "step", "amplitude": 1.0, "start": 5.0}},
                          t=(0, 10), dt=0.1)
+
+
+# -- lyapunov_spectrum: all exponents by QR ----------------------------------------------------
+ROSSLER = nma.Model(name="test_rossler", states={"x": 1.0, "y": 1.0, "z": 1.0},
+                    params={"a": 0.2, "b": 0.2, "c": 5.7},
+                    equations={"x": "-y - z", "y": "x + a*y", "z": "b + z*(x - c)"})
+
+
+@pytest.mark.parametrize("model, expected, t_end, dt", [
+    # Sprott, "Chaos and Time-Series Analysis" (2003), table A.1
+    (LORENZ, (0.9056, 0.0, -14.5723), 1000.0, 0.005),
+    (ROSSLER, (0.0714, 0.0, -5.3943), 10000.0, 0.02),
+])
+def test_spectrum_of_lorenz_and_rossler(model, expected, t_end, dt):
+    ds = nma.lyapunov_spectrum(model, y0={"x": np.linspace(-2.0, 2.0, 4)}, t=(0, t_end),
+                               transient=100.0, dt=dt)
+    assert ds["lyapunov"].dims == ("x_0", "exponent")
+    assert (ds["status"] == 0).all()
+    mean = ds["lyapunov"].mean("x_0").values
+    np.testing.assert_allclose(mean, expected, atol=0.01)
+
+
+def test_spectrum_sum_is_the_mean_trace():
+    # the Lorenz Jacobian has the constant trace -(sigma + 1 + beta): volumes contract
+    # at exactly that rate, whatever the trajectory
+    ds = nma.lyapunov_spectrum(LORENZ, t=(0, 50), transient=10.0, dt=0.005)
+    assert abs(float(ds["lyapunov_sum"]) + (10.0 + 1.0 + 8.0 / 3.0)) < 1e-4
+    # Kaplan-Yorke dimension of the Lorenz attractor, 2.06 (Sprott 2003)
+    long = nma.lyapunov_spectrum(LORENZ, t=(0, 1000), transient=100.0, dt=0.005)
+    assert abs(float(long["kaplan_yorke_dimension"]) - 2.06) < 0.01
+
+
+def test_spectrum_at_a_stable_node_is_the_eigenvalues():
+    # linear x' = -x + y, y' = -3 y: eigenvalues -1 and -3 (a node, distinct rates)
+    lin = nma.Model(name="test_linear_node", states={"x": 1.0, "y": 1.0}, params={"k": 1.0},
+                    equations={"x": "-k*x + y", "y": "-3*y"})
+    ds = nma.lyapunov_spectrum(lin, params={"k": [1.0, 2.0]}, t=(0, 200), transient=20.0,
+                               dt=0.01)
+    np.testing.assert_allclose(ds["lyapunov"].values, [[-1.0, -3.0], [-2.0, -3.0]],
+                               atol=0.01)
+
+
+def test_spectrum_with_one_exponent_is_largest_lyapunov():
+    y0 = {"x": np.linspace(-5.0, 5.0, 3)}
+    a = nma.lyapunov_spectrum(LORENZ, n_exponents=1, y0=y0, t=(0, 50), dt=0.01)
+    b = largest_lyapunov(LORENZ, y0=y0, t=(0, 50), dt=0.01)
+    np.testing.assert_array_equal(a["lyapunov"].isel(exponent=0).values, b["lyapunov"].values)
+
+
+@pytest.mark.parametrize("k", [0, 4, 1.5, True])
+def test_spectrum_refuses_bad_counts(k):
+    with pytest.raises(nma.OptionsError, match="`n_exponents` must be a whole number from 1 to 3"):
+        nma.lyapunov_spectrum(LORENZ, n_exponents=k, t=(0, 1), dt=0.01)
+
+
+def test_spectrum_flags_a_diverging_row():
+    ds = nma.lyapunov_spectrum(BLOWUP, y0={"x": [-1.0, 2.0]}, t=(0, 1), dt=1e-3)
+    assert ds["status"].values.tolist() == [0, 1]
+    assert np.isnan(ds["lyapunov"].values[1]).all() and np.isfinite(ds["lyapunov"].values[0]).all()
