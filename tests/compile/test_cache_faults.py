@@ -118,8 +118,7 @@ def _damage(path, how):
 
 
 @pytest.mark.parametrize("how", ["empty", "half", "garbage"])
-@pytest.mark.parametrize("pattern", ["kernels.rhs-*.nbi", "kernels.rhs-*.nbc",
-                                     "kernels.jac-*.nbc"])
+@pytest.mark.parametrize("pattern", ["kernels.rhs-*.nbi", "kernels.rhs-*.nbc"])
 def test_corrupt_numba_cache_file_is_replaced(copy, pattern, how):
     root, entry = copy
     for path in _files(entry, pattern):
