@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..stability import eigen_sorted
+from .events import illinois
 
 __all__ = ["Point", "Branch", "trace", "correct", "tangent"]
 
@@ -155,46 +156,26 @@ def _locate(problem, base, ds_hi, key, opts):
     def g(pt):
         return getattr(pt, key) if isinstance(key, str) else key(pt)
 
-    a, fa = 0.0, g(base)
     end, _ = _step_to(problem, base, ds_hi, opts)
     if end is None:
         return None, "bracketed", abs(ds_hi)
-    b, fb = ds_hi, g(end)
-    best = end
-    side = 0
-    for _ in range(80):
-        if abs(b - a) <= opts.locate_tol * max(1.0, abs(ds_hi)) * 1e-0:
-            break
-        c = b - fb * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)
-        if not (min(a, b) < c < max(a, b)):
-            c = 0.5 * (a + b)
+    scale = max(1.0, abs(ds_hi))
+
+    def evaluate(c):
         pc, _ = _step_to(problem, base, c, opts)
-        nudge = 1e-10 * max(1.0, abs(ds_hi))
-        while pc is None and nudge < 1e-6 * max(1.0, abs(ds_hi)):
+        nudge = 1e-10 * scale
+        while pc is None and nudge < 1e-6 * scale:
             # the corrector is singular exactly at a branch point: step just beside it
-            c2 = c + nudge if abs(c + nudge - a) < abs(c - a) + abs(b - a) else c - nudge
+            c2 = c + nudge if abs(c + nudge) < abs(c) + abs(ds_hi) else c - nudge
             pc, _ = _step_to(problem, base, c2, opts)
             if pc is not None:
                 c = c2
             nudge *= 10
-        if pc is None:
-            return best, "bracketed", abs(b - a)
-        fc = g(pc)
-        best = pc
-        if fc == 0:
-            a = b = c
-            break
-        if np.sign(fc) == np.sign(fb):
-            b, fb = c, fc
-            if side == -1:
-                fa *= 0.5
-            side = -1
-        else:
-            a, fa = c, fc
-            if side == 1:
-                fb *= 0.5
-            side = 1
-    return best, "located", abs(b - a)
+        return None if pc is None else (c, g(pc), pc)
+
+    best, width, how = illinois(evaluate, ds_hi, g(base), g(end), end,
+                                tol=opts.locate_tol * scale, max_iter=80)
+    return best, ("bracketed" if how == "failed" else "located"), width
 
 
 def _events(prev, cur):

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..continuation.events import illinois
+
 __all__ = ["Orbit", "CycleBranch", "CycleOptions", "correct", "tangent", "make_orbit",
            "trace_cycles"]
 
@@ -227,44 +229,24 @@ def _events(a, b):
 def _locate(pb, a, ds_ab, kind, opts):
     """Secant (Illinois) search on the step from ``a`` for the zero of the test function."""
     ref = _ref(pb, a)
-    fa = _psi(kind, a)
-    lo, hi = 0.0, ds_ab
-    flo = fa
-    b, _ = _step(pb, a, hi, opts, ref)
+    b, _ = _step(pb, a, ds_ab, opts, ref)
     if b is None:
         return None, {"status": "bracketed", "precision": abs(ds_ab)}
     ob = make_orbit(pb, b[0], a.mesh, b[1], a.Q)
-    fhi = _psi(kind, ob)
-    best = ob
-    side = 0
-    for _ in range(30):
-        if abs(hi - lo) <= opts.locate_tol or not (np.isfinite(flo) and np.isfinite(fhi)):
-            break
-        s = hi - fhi * (hi - lo) / (fhi - flo) if fhi != flo else 0.5 * (lo + hi)
-        if not (min(lo, hi) < s < max(lo, hi)):
-            s = 0.5 * (lo + hi)
+
+    def evaluate(s):
         r, _ = _step(pb, a, s, opts, ref)
         if r is None:
-            break
+            return None
         o = make_orbit(pb, r[0], a.mesh, r[1], a.Q)
-        fs = _psi(kind, o)
-        best = o
-        if abs(fs) < 1e-14:
-            lo = hi = s
-            break
-        if np.sign(fs) == np.sign(fhi):
-            hi, fhi = s, fs
-            if side == -1:
-                flo *= 0.5
-            side = -1
-        else:
-            lo, flo = s, fs
-            if side == 1:
-                fhi *= 0.5
-            side = 1
-    status = "located" if abs(hi - lo) <= max(opts.locate_tol, 1e-9 * abs(ds_ab)) \
+        return s, _psi(kind, o), o
+
+    best, width, _ = illinois(evaluate, ds_ab, _psi(kind, a), _psi(kind, ob), ob,
+                              tol=opts.locate_tol, max_iter=30,
+                              is_zero=lambda v: abs(v) < 1e-14, stop_on_nonfinite=True)
+    status = "located" if width <= max(opts.locate_tol, 1e-9 * abs(ds_ab)) \
         or abs(_psi(kind, best)) < 1e-10 else "bracketed"
-    return best, {"status": status, "precision": abs(hi - lo)}
+    return best, {"status": status, "precision": width}
 
 
 def _hopf_return(cur, new, amax, events, hopfs, span):
