@@ -51,7 +51,7 @@ def bench_linear_solve(repeat, ntst=200):
     import scipy.sparse.linalg as spla
 
     import nmanalysis as nma
-    from nmanalysis.analysis.periodic.run import periodic_branches
+    from nmanalysis.analysis.continuation.periodic.run import periodic_branches
 
     model = nma.get_model("jansen_rit")
     tree = nma.continuation(model, "p", p_range=(-100, 400))
@@ -59,7 +59,7 @@ def bench_linear_solve(repeat, ntst=200):
     hb = sp.isel(special=int(np.where(sp["type"].values == "HB")[0][1]))
     _, _, pb = periodic_branches(model, "p", [("hopf", hb)], p_range=(-100, 400), ntst=ntst,
                                  max_points=20, detect=False)
-    from nmanalysis.analysis.periodic.engine import hopf_start
+    from nmanalysis.analysis.continuation.periodic.engine import hopf_start
     x = np.array([float(hb[s]) for s in model.state_names])
     J = pb.system.jacobian(x, pb.pv(float(hb["p"])))
     ev, V = np.linalg.eig(J)

@@ -38,7 +38,7 @@ _LAZY = {
     "continuation": "nmanalysis.analysis.continuation",
     "special_points": "nmanalysis.analysis.continuation",
     "response_metrics": "nmanalysis.analysis.responses",
-    "cycle_continuation": "nmanalysis.analysis.periodic",
+    "cycle_continuation": "nmanalysis.analysis.continuation.periodic",
     "find_cycles": "nmanalysis.analysis.cycles",
     "cycle_start": "nmanalysis.analysis.cycles",
     "polish_cycle": "nmanalysis.analysis.cycles",

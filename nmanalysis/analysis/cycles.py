@@ -450,7 +450,7 @@ def polish_cycle(model, x0, period, *, params=None, inputs=None, section=None, n
     Notes
     -----
     The variational equations are integrated with the model's compiled
-    Jacobian; the periodic QR (:mod:`nmanalysis.analysis.periodic.floquet`)
+    Jacobian; the periodic QR (:mod:`nmanalysis.analysis.continuation.periodic.floquet`)
     keeps multipliers that are tiny next to 1 (stiff models such as
     Jansen-Rit, where they reach ~1e-30) to a relative accuracy near the
     integration tolerance, instead of the absolute ~1e-16 ``|M|`` a plain product
@@ -509,7 +509,7 @@ def polish_cycle(model, x0, period, *, params=None, inputs=None, section=None, n
                                     dense=bool(n_phase))
     res = float(np.max(np.abs(xT - x0) / sc))
     try:
-        from .periodic.floquet import floquet_multipliers
+        from .continuation.periodic.floquet import floquet_multipliers
         mu = np.asarray(floquet_multipliers(Ts)[0], dtype=complex)
     except ImportError:  # pragma: no cover - fallback on the plain product
         M = Ts[0]

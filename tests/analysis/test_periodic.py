@@ -5,7 +5,7 @@ import pytest
 import scipy.linalg as sla
 
 import nmanalysis as nma
-from nmanalysis.analysis.periodic.floquet import floquet_multipliers
+from nmanalysis.analysis.continuation.periodic.floquet import floquet_multipliers
 
 
 # -- Floquet multipliers without forming the product ---------------------------------------

@@ -1,27 +1,16 @@
-"""``continuation``: bifurcation diagrams of equilibria as an xarray DataTree."""
+"""Branches of equilibria: starting, tracing both ways, switching at branch points."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ...errors import NoStartError, OptionsError
-from ...results.attrs import provenance
-from ..equilibria import DEFAULT_BOX
+from .datasets import box_widths, special_dataset
 from .engine import Scaled, correct, make_point, tangent, trace
 from .normal_forms import fold_coefficient, hopf_coefficients
 from .problem import ContinuationOptions, ContinuationProblem, PseudoArclength
 
-__all__ = ["continuation", "special_points", "continue_from", "special_dataset"]
-
-
-def box_widths(model, state_bounds):
-    """Natural size of each state: the width of its given or declared bounds, else the
-    default search box."""
-    S = []
-    for s in model.state_names:
-        b = (state_bounds or {}).get(s) or model.state_info[s].bounds
-        S.append((b[1] - b[0]) if b else 2 * DEFAULT_BOX)
-    return np.array(S, float)
+__all__ = ["equilibrium_branches", "continue_from"]
 
 
 def _scales(model, opts):
@@ -119,86 +108,22 @@ def continue_from(problem, x0, p0, algorithm=None, options=None):
     return pts, special, reasons, sp_
 
 
-def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, start=None,
-                 ds=0.01, ds_min=1e-8, ds_max=0.02, max_points=2000, tol=1e-11,
-                 state_bounds=None, switch_branches=True, detect=True, cycles=False,
-                 cycle_options=None, progress=None):
-    """Bifurcation diagram of equilibria in one parameter (pseudo-arclength continuation).
+def equilibrium_branches(model, param, opts, *, params=None, inputs=None, start=None,
+                         switch_branches=True):
+    """All branches of equilibria in ``param`` through the starts at the start value.
 
-    Parameters
-    ----------
-    model : Model
-    param : str
-        The free parameter.
-    p_range : (float, float)
-        Interval of the free parameter; branches stop at its ends.
-    params, inputs : dict, optional
-        Values of the other parameters / constant inputs.
-    start : dict, sequence, Dataset or None
-        A starting equilibrium (state values, or one row of a
-        :func:`fixed_points` result; Newton polishes it) at the start value of
-        ``param``: ``params[param]`` if given, else ``p_range[0]``.
-        ``None`` finds every equilibrium there with :func:`fixed_points`, each
-        seeding a branch (unless an earlier branch already passed through it).
-    ds, ds_min, ds_max : float
-        Arclength steps, in coordinates scaled by each state's box width and
-        by the width of ``p_range``.
-    max_points : int
-        Points per direction per branch.
-    tol : float
-        Newton tolerance.
-    state_bounds : dict, optional
-        State -> (low, high): branches stop on leaving the box; also the
-        scales of the coordinates (default: the declared bounds).
-    switch_branches : bool
-        At every branch point (BP), also trace the crossing branch.
-    detect : bool
-        Detect and locate special points.
-    cycles : bool
-        Also continue the periodic orbits born at every Hopf point (orthogonal
-        collocation, see :func:`nmanalysis.cycle_continuation`); a branch that
-        ends on another Hopf point is not traced again from there.
-    cycle_options : dict, optional
-        Keyword arguments for the cycle branches: ``ntst``, ``ncol``, ``ds``,
-        ``ds_max``, ``max_points``, ``max_period``, ``tol``, ``store_orbits``,
-        ``n_phase``, ``values``, ``switch_pd``.
-    progress : bool, optional
-        Progress bar over the periodic-orbit points (equilibria take well
-        under a second).
-
-    Returns
-    -------
-    xarray.DataTree
-        ``equilibria/branch_<k>``: Datasets on dim ``point`` with the free
-        parameter and every state, ``stable``, ``n_unstable``, ``eig_real``,
-        ``eig_imag`` (dims ``point``, ``eig``), ``arclength``;
-        ``special_points``: a Dataset on dim ``special`` with ``type`` (LP,
-        HB, BP), the parameter, the states, ``branch``, ``status``
-        (located / bracketed), ``precision`` (arclength bracket),
-        ``first_lyapunov`` and ``angular_frequency`` (HB), ``period`` (HB,
-        2 pi / omega), ``fold_coefficient`` (LP), ``criticality`` (HB).
-        With ``cycles=True`` also ``periodic/branch_<k>`` (see
-        :func:`nmanalysis.cycle_continuation`) and their special points (LPC,
-        PD, NS; SNIC or HOM where a branch ends with an unbounded period).
-
-    Examples
-    --------
-    >>> import nmanalysis as nma
-    >>> tree = nma.continuation(nma.get_model("wilson_cowan"), "IE", p_range=(-2, 2))
-    >>> sp = nma.special_points(tree)
-    >>> sorted(sp["type"].values.tolist())
-    ['LP', 'LP']
+    The equilibrium part of :func:`~nmanalysis.continuation`: ``opts`` a
+    :class:`ContinuationOptions`. Returns ``(tree, problem, p0)``: ``tree`` maps
+    ``"equilibria/branch_k"`` to branch Datasets and ``"special_points"`` to the
+    special points; ``problem`` is the :class:`ContinuationProblem`; ``p0`` the
+    start value.
     """
-    import xarray as xr
-
-    opts = ContinuationOptions(p_range=p_range, ds=ds, ds_min=ds_min, ds_max=ds_max,
-                               max_points=max_points, tol=tol, detect=detect,
-                               state_bounds=dict(state_bounds or {}))
     problem = ContinuationProblem(model, param, params={k: v for k, v in (params or {}).items()
                                                         if k != param}, inputs=inputs)
     p0 = float((params or {}).get(param, opts.p_range[0]))
     if not opts.p_range[0] <= p0 <= opts.p_range[1]:
-        raise OptionsError(f"the start value {param} = {p0} lies outside p_range {p_range}")
+        raise OptionsError(f"the start value {param} = {p0} lies outside p_range "
+                           f"{opts.p_range}")
     algorithm = PseudoArclength()
     sp_ = Scaled(problem, _scales(model, opts))
     seeds = _seeds(model, problem, param, p0, start, opts)
@@ -230,55 +155,7 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
         tree[f"equilibria/{name}"] = _branch_dataset(model, sp_, param, pts, reasons)
         specials += [(kind, pt, info, f"equilibria/{name}") for kind, pt, info in special]
     tree["special_points"] = _special_dataset(model, problem, sp_, param, specials, opts)
-    if cycles:
-        _add_cycles(model, param, tree, opts, params, inputs, state_bounds,
-                    cycle_options or {}, detect, progress)
-    dt = xr.DataTree.from_dict(tree)
-    dt.attrs.update(provenance(model, analysis="continuation", fixed_params=problem.fixed,
-                               method="pseudo-arclength (tangent predictor, bordered Newton)",
-                               options={"free_parameter": param, "p_range": list(opts.p_range),
-                                        "ds": ds, "ds_min": ds_min, "ds_max": ds_max,
-                                        "tol": tol, "max_points": max_points,
-                                        "start_value": p0}))
-    return dt
-
-
-_CYCLE_KEYS = {"ntst", "ncol", "ds", "ds_max", "max_points", "max_period", "tol",
-               "store_orbits", "n_phase", "values", "switch_pd"}
-
-
-def _add_cycles(model, param, tree, opts, params, inputs, state_bounds, cycle_options,
-                detect, progress):
-    """Continue the cycles from every Hopf point; add branches and special points."""
-    import xarray as xr
-
-    from ..periodic.run import periodic_branches
-
-    bad = set(cycle_options) - _CYCLE_KEYS
-    if bad:
-        raise OptionsError(f"unknown cycle_options {sorted(bad)}; valid are "
-                           f"{sorted(_CYCLE_KEYS)}")
-    sp = tree["special_points"]
-    types = sp["type"].values
-    hb = [int(i) for i in np.where(types == "HB")[0]]
-    if not hb:
-        return
-    hopfs = [float(sp[param].values[i]) for i in hb]
-    folds = [(float(sp[param].values[i]), np.array([float(sp[s].values[i])
-                                                   for s in model.state_names]))
-             for i in np.where(types == "LP")[0]]
-    others = {k: v for k, v in (params or {}).items() if k != param}
-    datasets, rows, _ = periodic_branches(
-        model, param, [("hopf", sp.isel(special=i)) for i in hb], p_range=opts.p_range,
-        params=others, inputs=inputs, state_bounds=state_bounds, detect=detect,
-        hopfs=hopfs, folds=folds, progress=progress, **cycle_options)
-    for k, d in enumerate(datasets):
-        tree[f"periodic/branch_{k}"] = d
-    if rows:
-        extra = special_dataset(model, param, rows)
-        both = xr.concat([sp, extra], dim="special", data_vars="all", coords="minimal",
-                         combine_attrs="override")
-        tree["special_points"] = both.assign_coords(special=np.arange(both.sizes["special"]))
+    return tree, problem, p0
 
 
 def _seeds(model, problem, param, p0, start, opts):
@@ -391,81 +268,3 @@ def _special_dataset(model, problem, sp_, param, specials, opts):
         rows.append(row)
     rows.sort(key=lambda r: (r["branch"], r["p"]))
     return special_dataset(model, param, rows)
-
-
-def special_dataset(model, param, rows):
-    """The ``special_points`` Dataset (dim ``special``) from rows of special points.
-
-    Each row is a dict with ``type``, ``p``, ``x`` (states), ``branch``,
-    ``status``, ``precision`` and, where they apply, ``l1``, ``omega`` (HB),
-    ``a`` (LP), ``crit`` (HB) and ``period`` (cycles; HB: ``2 pi / omega``).
-    Equilibrium and cycle branches share this one layout.
-    """
-    import xarray as xr
-
-    m = len(rows)
-    info = model.param_info[param]
-
-    def col(key, default=np.nan):
-        return np.array([r.get(key, default) for r in rows], float)
-
-    omega = col("omega")
-    period = np.array([r["period"] if "period" in r else 2 * np.pi / o
-                       for r, o in zip(rows, omega)], float)
-    data = {
-        "type": ("special", np.array([r["type"] for r in rows], dtype=str),
-                 {"long_name": "kind of special point", "units": "1",
-                  "description": "LP fold, HB Hopf, BP branch point; on cycle branches LPC "
-                                 "fold of cycles, PD period doubling, NS torus, SNIC / HOM end "
-                                 "of the branch, UZ user value"}),
-        param: ("special", col("p"), {"long_name": info.description or param,
-                                      "units": info.units}),
-    }
-    for i, s in enumerate(model.state_names):
-        data[s] = ("special", np.array([r["x"][i] for r in rows], float),
-                   {"long_name": model.state_info[s].description or s,
-                    "units": model.state_info[s].units})
-    data.update({
-        "branch": ("special", np.array([r["branch"] for r in rows], dtype=str),
-                   {"long_name": "branch the point lies on", "units": "1"}),
-        "status": ("special", np.array([r["status"] for r in rows], dtype=str),
-                   {"long_name": "located (test function zero found) or bracketed",
-                    "units": "1"}),
-        "precision": ("special", col("precision"),
-                      {"long_name": "final arclength bracket of the location", "units": "1"}),
-        "first_lyapunov": ("special", col("l1"),
-                           {"long_name": "first Lyapunov coefficient (HB)", "units": "1"}),
-        "angular_frequency": ("special", omega, {"long_name": "angular frequency at HB",
-                                                 "units": f"rad/{model.time_units or '1'}"}),
-        "period": ("special", period,
-                   {"long_name": "period (HB: at onset 2 pi / omega; cycles: of the orbit)",
-                    "units": model.time_units or "1"}),
-        "fold_coefficient": ("special", col("a"),
-                             {"long_name": "quadratic normal-form coefficient (LP)",
-                              "units": "1"}),
-        "criticality": ("special", np.array([r.get("crit", "") for r in rows], dtype=str),
-                        {"long_name": "HB criticality from the sign of l1", "units": "1"}),
-    })
-    ds = xr.Dataset(data, coords={"special": ("special", np.arange(m),
-                                              {"long_name": "special point index",
-                                               "units": "1"})})
-    ds.attrs["free_parameter"] = param
-    return ds
-
-
-def special_points(tree):
-    """The special-points Dataset (dim ``special``) of a continuation tree.
-
-    Examples
-    --------
-    >>> import nmanalysis as nma
-    >>> tree = nma.continuation(nma.get_model("fitzhugh_nagumo"), "I", p_range=(0, 2))
-    >>> sp = nma.special_points(tree)
-    >>> [round(float(v), 6) for v in sp["I"].values]
-    [0.331281, 1.418719]
-    """
-    try:
-        return tree["special_points"].to_dataset()
-    except KeyError:
-        raise OptionsError("`tree` has no special_points node; pass the result of "
-                           "nma.continuation") from None

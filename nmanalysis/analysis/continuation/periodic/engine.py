@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..continuation.events import illinois
+from ..events import illinois
 
 __all__ = ["Orbit", "CycleBranch", "CycleOptions", "correct", "tangent", "make_orbit",
            "trace_cycles"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import OptionsError
-from ...results.attrs import provenance
-from ..continuation.run import box_widths, special_dataset
+from ....errors import OptionsError
+from ....results.attrs import provenance
+from ..datasets import box_widths, special_dataset
 from .engine import (CycleOptions, correct, hopf_start, make_orbit, pd_start, tangent,
                      trace_cycles)
 from .problem import CycleProblem
@@ -227,7 +227,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
     Hopf parameter values (branch ends); ``folds``: ``(p, x)`` of folds of
     equilibria (SNIC ends).
     """
-    from ...progress import progress_bar
+    from ....progress import progress_bar
 
     lo, hi = (float(v) for v in p_range)
     pb = CycleProblem(model, param, params=params, inputs=inputs, ntst=ntst, ncol=ncol,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._checks import check_names
-from ...errors import OptionsError
-from ...integrate.sizing import check_memory
+from ...._checks import check_names
+from ....errors import OptionsError
+from ....integrate.sizing import check_memory
 from .collocation import Collocation
 from .floquet import floquet_multipliers
 from .linsolve import CondensedSystem
@@ -36,7 +36,7 @@ class CycleProblem:
 
     def __init__(self, model, param, params=None, inputs=None, ntst=40, ncol=4, scales=None,
                  p_scale=1.0, T_scale=1.0):
-        from ...compile import compile_model
+        from ....compile import compile_model
         if param not in model.param_names:
             raise OptionsError(f"the free parameter must be one of {list(model.param_names)}; "
                                f"got {param!r}")

@@ -1,0 +1,145 @@
+"""``continuation``: the bifurcation diagram of equilibria (and cycles) as a DataTree.
+
+The top of the continuation package: it runs the equilibrium branches
+(:mod:`.run`), then the periodic orbits from every Hopf point
+(:mod:`.periodic`), and assembles both into one tree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...errors import OptionsError
+from ...results.attrs import provenance
+from .datasets import special_dataset
+from .periodic.run import periodic_branches
+from .problem import ContinuationOptions
+from .run import equilibrium_branches
+
+__all__ = ["continuation"]
+
+
+def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, start=None,
+                 ds=0.01, ds_min=1e-8, ds_max=0.02, max_points=2000, tol=1e-11,
+                 state_bounds=None, switch_branches=True, detect=True, cycles=False,
+                 cycle_options=None, progress=None):
+    """Bifurcation diagram of equilibria in one parameter (pseudo-arclength continuation).
+
+    Parameters
+    ----------
+    model : Model
+    param : str
+        The free parameter.
+    p_range : (float, float)
+        Interval of the free parameter; branches stop at its ends.
+    params, inputs : dict, optional
+        Values of the other parameters / constant inputs.
+    start : dict, sequence, Dataset or None
+        A starting equilibrium (state values, or one row of a
+        :func:`fixed_points` result; Newton polishes it) at the start value of
+        ``param``: ``params[param]`` if given, else ``p_range[0]``.
+        ``None`` finds every equilibrium there with :func:`fixed_points`, each
+        seeding a branch (unless an earlier branch already passed through it).
+    ds, ds_min, ds_max : float
+        Arclength steps, in coordinates scaled by each state's box width and
+        by the width of ``p_range``.
+    max_points : int
+        Points per direction per branch.
+    tol : float
+        Newton tolerance.
+    state_bounds : dict, optional
+        State -> (low, high): branches stop on leaving the box; also the
+        scales of the coordinates (default: the declared bounds).
+    switch_branches : bool
+        At every branch point (BP), also trace the crossing branch.
+    detect : bool
+        Detect and locate special points.
+    cycles : bool
+        Also continue the periodic orbits born at every Hopf point (orthogonal
+        collocation, see :func:`nmanalysis.cycle_continuation`); a branch that
+        ends on another Hopf point is not traced again from there.
+    cycle_options : dict, optional
+        Keyword arguments for the cycle branches: ``ntst``, ``ncol``, ``ds``,
+        ``ds_max``, ``max_points``, ``max_period``, ``tol``, ``store_orbits``,
+        ``n_phase``, ``values``, ``switch_pd``.
+    progress : bool, optional
+        Progress bar over the periodic-orbit points (equilibria take well
+        under a second).
+
+    Returns
+    -------
+    xarray.DataTree
+        ``equilibria/branch_<k>``: Datasets on dim ``point`` with the free
+        parameter and every state, ``stable``, ``n_unstable``, ``eig_real``,
+        ``eig_imag`` (dims ``point``, ``eig``), ``arclength``;
+        ``special_points``: a Dataset on dim ``special`` with ``type`` (LP,
+        HB, BP), the parameter, the states, ``branch``, ``status``
+        (located / bracketed), ``precision`` (arclength bracket),
+        ``first_lyapunov`` and ``angular_frequency`` (HB), ``period`` (HB,
+        2 pi / omega), ``fold_coefficient`` (LP), ``criticality`` (HB).
+        With ``cycles=True`` also ``periodic/branch_<k>`` (see
+        :func:`nmanalysis.cycle_continuation`) and their special points (LPC,
+        PD, NS; SNIC or HOM where a branch ends with an unbounded period).
+
+    Examples
+    --------
+    >>> import nmanalysis as nma
+    >>> tree = nma.continuation(nma.get_model("wilson_cowan"), "IE", p_range=(-2, 2))
+    >>> sp = nma.special_points(tree)
+    >>> sorted(sp["type"].values.tolist())
+    ['LP', 'LP']
+    """
+    import xarray as xr
+
+    opts = ContinuationOptions(p_range=p_range, ds=ds, ds_min=ds_min, ds_max=ds_max,
+                               max_points=max_points, tol=tol, detect=detect,
+                               state_bounds=dict(state_bounds or {}))
+    tree, problem, p0 = equilibrium_branches(model, param, opts, params=params, inputs=inputs,
+                                             start=start, switch_branches=switch_branches)
+    if cycles:
+        _add_cycles(model, param, tree, opts, params, inputs, state_bounds,
+                    cycle_options or {}, detect, progress)
+    dt = xr.DataTree.from_dict(tree)
+    dt.attrs.update(provenance(model, analysis="continuation", fixed_params=problem.fixed,
+                               method="pseudo-arclength (tangent predictor, bordered Newton)",
+                               options={"free_parameter": param, "p_range": list(opts.p_range),
+                                        "ds": ds, "ds_min": ds_min, "ds_max": ds_max,
+                                        "tol": tol, "max_points": max_points,
+                                        "start_value": p0}))
+    return dt
+
+
+_CYCLE_KEYS = {"ntst", "ncol", "ds", "ds_max", "max_points", "max_period", "tol",
+               "store_orbits", "n_phase", "values", "switch_pd"}
+
+
+def _add_cycles(model, param, tree, opts, params, inputs, state_bounds, cycle_options,
+                detect, progress):
+    """Continue the cycles from every Hopf point; add branches and special points."""
+    import xarray as xr
+
+    bad = set(cycle_options) - _CYCLE_KEYS
+    if bad:
+        raise OptionsError(f"unknown cycle_options {sorted(bad)}; valid are "
+                           f"{sorted(_CYCLE_KEYS)}")
+    sp = tree["special_points"]
+    types = sp["type"].values
+    hb = [int(i) for i in np.where(types == "HB")[0]]
+    if not hb:
+        return
+    hopfs = [float(sp[param].values[i]) for i in hb]
+    folds = [(float(sp[param].values[i]), np.array([float(sp[s].values[i])
+                                                   for s in model.state_names]))
+             for i in np.where(types == "LP")[0]]
+    others = {k: v for k, v in (params or {}).items() if k != param}
+    datasets, rows, _ = periodic_branches(
+        model, param, [("hopf", sp.isel(special=i)) for i in hb], p_range=opts.p_range,
+        params=others, inputs=inputs, state_bounds=state_bounds, detect=detect,
+        hopfs=hopfs, folds=folds, progress=progress, **cycle_options)
+    for k, d in enumerate(datasets):
+        tree[f"periodic/branch_{k}"] = d
+    if rows:
+        extra = special_dataset(model, param, rows)
+        both = xr.concat([sp, extra], dim="special", data_vars="all", coords="minimal",
+                         combine_attrs="override")
+        tree["special_points"] = both.assign_coords(special=np.arange(both.sizes["special"]))
