@@ -10,7 +10,7 @@ PKG = Path(nmanalysis.__file__).parent
 # lower rank = lower layer; a module may import its own layer or lower ones
 RANK = {"_version": 0, "errors": 0, "_checks": 0, "progress": 0, "results": 1, "model": 1,
         "models": 2, "io": 2, "compile": 3, "integrate": 4, "analysis": 5, "plot": 6,
-        "cli": 7, "_cli": 7, "__main__": 8, "__init__": 8}
+        "cli": 7, "__main__": 8, "__init__": 8}
 # plot reads Datasets only: it may not reach into the numerics
 PLOT_MAY_IMPORT = {"plot", "results", "errors", "_version"}
 
@@ -54,7 +54,7 @@ def test_no_import_points_up():
             if target not in RANK:
                 problems.append(f"{path.relative_to(PKG)}:{line} imports unknown layer {target}")
                 continue
-            if target == "cli" and me not in ("__main__", "_cli"):
+            if target == "cli" and me not in ("__main__", "cli"):
                 problems.append(f"{path.relative_to(PKG)}:{line} imports the CLI")
             elif me == "plot" and target not in PLOT_MAY_IMPORT:
                 problems.append(f"{path.relative_to(PKG)}:{line}: plot imports {target}")
@@ -67,8 +67,52 @@ def test_core_does_not_import_matplotlib():
     offenders = []
     for path in PKG.rglob("*.py"):
         rel = path.relative_to(PKG).parts
-        if rel[0] in ("plot", "cli.py", "_cli"):
+        if rel[0] == "plot":
             continue
         if "matplotlib" in path.read_text():
             offenders.append(str(path.relative_to(PKG)))
     assert offenders == []
+
+
+# the command line: one module per command, sharing only the option readers and reports
+CLI_SHARED = {"_args", "_report"}
+
+
+def _cli_imports(path):
+    """Modules of the cli package that ``path`` imports (relative or absolute)."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1:
+                names = [node.module] if node.module else [a.name for a in node.names]
+            elif node.level == 0 and (node.module or "").startswith("nmanalysis.cli."):
+                names = [node.module.split(".")[2]]
+            else:
+                continue
+            for name in names:
+                yield name.split(".")[0], node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("nmanalysis.cli."):
+                    yield alias.name.split(".")[2], node.lineno
+
+
+def test_cli_commands_import_only_the_shared_modules():
+    import nmanalysis.cli as cli
+    modules = {p.stem for p in (PKG / "cli").glob("*.py")}
+    assert set(cli.COMMANDS) <= modules
+    problems = []
+    for path in (PKG / "cli").glob("*.py"):
+        if path.stem in ("__init__", "__main__"):
+            continue
+        for name, line in _cli_imports(path):
+            if name not in CLI_SHARED:
+                problems.append(f"cli/{path.name}:{line} imports cli.{name}")
+    assert problems == []
+
+
+def test_modules_stay_readable():
+    long = [f"{p.relative_to(PKG)}: {n} lines" for p in [*(PKG / "cli").glob("*.py"),
+                                                        *(PKG / "plot").glob("*.py")]
+            if (n := len(p.read_text().splitlines())) > 500]
+    assert long == []

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-import nmanalysis._cli as cli_pkg
+import nmanalysis.cli as cli_pkg
 from nmanalysis.cli import main
 
 
 @pytest.fixture(autouse=True)
 def _basins_registered(monkeypatch):
-    # the command is registered through nmanalysis._cli.COMMANDS
+    # the command is registered through nmanalysis.cli.COMMANDS
     monkeypatch.setattr(cli_pkg, "COMMANDS", tuple(dict.fromkeys((*cli_pkg.COMMANDS,
                                                                   "basins"))))
 

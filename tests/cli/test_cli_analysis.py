@@ -2,7 +2,7 @@
 
 import pytest
 
-from nmanalysis.cli import _elide
+from nmanalysis.cli._report import _elide
 
 from .test_cli import PNG_MAGIC, run, user_error
 

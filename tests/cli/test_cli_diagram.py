@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from nmanalysis.cli import _protect_negative, main
+from nmanalysis.cli import main
+from nmanalysis.cli._args import _protect_negative
 
 from .test_cli import PNG_MAGIC, run, user_error
 
@@ -140,10 +141,10 @@ def test_overlay(capsys, tmp_path):
 
 def test_overlay_times_follow_the_units():
     import nmanalysis as nma
-    from nmanalysis.cli import _overlay_times
+    from nmanalysis.analysis.diagram_extras import overlay_times
     model = nma.get_model("jansen_rit")
     tree = nma.continuation(model, "p", p_range=(-100, 400))
-    assert _overlay_times(model, tree, None, None, None) == ((0.0, 2.0), 1.0, 1e-4)
+    assert overlay_times(model, tree, None, None, None) == ((0.0, 2.0), 1.0, 1e-4)
 
 
 # -- user errors --------------------------------------------------------------------------

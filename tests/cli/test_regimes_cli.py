@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-import nmanalysis._cli as cli_pkg
+import nmanalysis.cli as cli_pkg
 from nmanalysis.cli import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import time
 
+from ._args import (_PLOT_SUFFIXES, UsageError, _add_model_args, _add_outputs, _add_set,
+                    _check_output, _count, _intervals, _load, _model_from_lists, _number,
+                    _settings, _state, _with_inputs)
+from ._report import _fmt, _table, _unit, _write
+
 __all__ = ["register"]
 
 _EXAMPLES = """\
@@ -21,7 +26,6 @@ States off the grid start at their defaults or at values given with --set.
 
 
 def register(sub) -> None:
-    from ..cli import _add_model_args, _add_outputs, _add_set
     p = sub.add_parser("basins", help="basins of attraction on a grid of two states",
                        description="Map which attractor (stable equilibrium or cycle) each "
                                    "initial state on a grid of two states reaches; print the "
@@ -55,7 +59,6 @@ def register(sub) -> None:
 
 
 def _positive(text, flag):
-    from ..cli import UsageError, _number
     value = _number(text, flag)
     if not value > 0:
         raise UsageError(f"{flag} {text}: must be positive")
@@ -63,7 +66,6 @@ def _positive(text, flag):
 
 
 def _axes(model, args):
-    from ..cli import UsageError, _state
     states = list(model.state_names)
     if args.x is None or (args.y is None and len(states) > 1):
         second = states[1] if len(states) > 1 else states[0]
@@ -80,8 +82,6 @@ def _axes(model, args):
 
 
 def _cmd_basins(args) -> int:
-    from ..cli import (_PLOT_SUFFIXES, UsageError, _check_output, _count, _intervals, _load,
-                       _model_from_lists, _settings, _with_inputs, _write)
     model = _load(_model_from_lists(args), args.variant)
     axes = _axes(model, args)
     groups, _ = _settings(model, args)
@@ -121,7 +121,6 @@ def _cmd_basins(args) -> int:
 def _report(model, tree, args, axes, wall) -> list[str]:
     import numpy as np
 
-    from ..cli import _fmt, _table, _unit
     ds = tree.to_dataset()
     cat = tree["attractors"].to_dataset(inherit=False)
     variant = f" (variant {model.variant!r})" if model.variant else ""
@@ -151,18 +150,11 @@ def _report(model, tree, args, axes, wall) -> list[str]:
 
 
 def _draw(model, tree, groups, lims, axes, path) -> None:
-    from ..cli import _changed_params, _model_title, _new_figure, _with_inputs
-    from ..plot.basins import basins
+    from ..plot.figures import save_basins
     pp = None
     if len(axes) == 2 and model.n_states == 2:
         from ..analysis.phase_plane import phase_plane
         pp = phase_plane(_with_inputs(model, groups["inputs"]), axes[0], axes[1],
                          params=groups["params"], ranges=lims, resolution=81, manifolds=True,
                          t=(0.0, 10.0 * float(tree.attrs["t_max"])))
-    fig = _new_figure((7.5, 5.5))
-    ax = fig.subplots()
-    basins(tree, ax=ax, nullclines=pp, legend="outside")
-    changed = _changed_params(model, tree.to_dataset())
-    ax.set_title(f"{_model_title(model)}: basins of attraction"
-                 + ("; " + ", ".join(changed) if changed else ""), fontsize=10)
-    fig.savefig(path, dpi=120)
+    save_basins(model, tree, path, nullclines=pp)

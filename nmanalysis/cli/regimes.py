@@ -1,13 +1,17 @@
 """``nmanalysis regimes``: a regime map over two swept parameters.
 
 Argument helpers (model loading, numbers, time spans, outputs) are those of
-:mod:`nmanalysis.cli`. User errors raise :class:`~nmanalysis.errors.OptionsError`
-or the command line's ``UsageError``, reported on one line with exit status 2.
+:mod:`nmanalysis.cli._args`. User errors raise
+:class:`~nmanalysis.errors.OptionsError` or the command line's ``UsageError``,
+reported on one line with exit status 2.
 """
 
 from __future__ import annotations
 
 import time
+
+from ._args import _PLOT_SUFFIXES, _check_output, _load, _number, _time_span
+from ._report import _write
 
 
 def _err(message):
@@ -18,7 +22,6 @@ def _err(message):
 def _settings(model, sets, sweeps):
     import numpy as np
 
-    from ..cli import _number
     params, inputs, swept, seen = {}, {}, [], set()
     for flag, item in [("--set", s) for s in sets] + [("--sweep", s) for s in sweeps]:
         name, sep, text = item.partition("=")
@@ -83,7 +86,6 @@ def register(sub) -> None:
 def _cmd_regimes(args) -> int:
     import numpy as np
 
-    from ..cli import _PLOT_SUFFIXES, _check_output, _load, _time_span, _write
     from ..integrate.tableaux import METHODS
 
     model = _load(args.model, args.variant)

@@ -1,0 +1,121 @@
+"""Text reports shared by the sub-commands: numbers, units, aligned tables, files written."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from ._args import UsageError
+
+
+def _num(value) -> str:
+    """``-`` for None, else ``%g``."""
+    return "-" if value is None else f"{value:g}"
+
+
+def _pair(pair) -> str:
+    """``[a, b]`` (``%g``), or ``-`` for None.
+
+    >>> _pair((0, 1.5)), _pair(None)
+    ('[0, 1.5]', '-')
+    """
+    return "-" if pair is None else f"[{pair[0]:g}, {pair[1]:g}]"
+
+
+def _unit(units: str, fmt: str = " [{}]") -> str:
+    """Units for a label ('' when unknown or dimensionless).
+
+    >>> _unit("ms"), _unit("1"), _unit("ms", " {}")
+    (' [ms]', '', ' ms')
+    """
+    return fmt.format(units) if units and units != "1" else ""
+
+
+def _fmt(value, spec: str = ".6g") -> str:
+    value = float(value)
+    return "nan" if math.isnan(value) else format(value, spec)
+
+
+def _table(headers, rows, indent: str = "  ") -> list[str]:
+    """Rows aligned in columns; the last column is not padded.
+
+    >>> print("\\n".join(_table(("name", "value"), [("a", 1), ("long", 22)])))
+      name  value
+      a     1
+      long  22
+    """
+    rows = [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in [list(headers), *rows]) for i in range(len(headers))]
+
+    def line(cells):
+        padded = [c.ljust(w) for c, w in zip(cells[:-1], widths)] + [cells[-1]]
+        return (indent + "  ".join(padded)).rstrip()
+    return [line(list(headers)), *(line(r) for r in rows)]
+
+
+def _elide(rows, ncols: int, keep: int = 10) -> list:
+    """A long table shortened for reading.
+
+    Runs of rows that agree in their last ``2`` columns (number and kinds of
+    equilibria) keep their first and last row around a '...' row; if that is
+    still long, only the first and last ``keep`` rows are kept.
+    """
+    def gap(n, alike=" alike"):
+        return ("...", *[""] * (ncols - 2), f"({n} more rows{alike})")
+
+    if len(rows) <= 2 * keep + 1:
+        return rows
+    out, i = [], 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1][-2:] == rows[i][-2:]:
+            j += 1
+        out += [rows[i], gap(j - i - 1), rows[j]] if j - i > 2 else rows[i:j + 1]
+        i = j + 1
+    if len(out) <= 4 * keep:
+        return out
+    return [*rows[:keep], gap(len(rows) - 2 * keep, ""), *rows[-keep:]]
+
+
+def _equilibrium_rows(states, kinds, stable, eig_real, residual, coords) -> list[tuple]:
+    """Rows #, states..., kind, stable, max Re, residual of the table of equilibria."""
+    import numpy as np
+    rows = []
+    for k, kind in enumerate(kinds):
+        re = eig_real[k]
+        rows.append((k, *(_fmt(coords[s][k]) for s in states), kind,
+                     "yes" if stable[k] else "no",
+                     _fmt(np.nanmax(re), ".4g") if np.isfinite(re).any() else "-",
+                     _fmt(residual[k], ".1e")))
+    return rows
+
+
+def _equilibrium_table(model, states, rows) -> list[str]:
+    rate = _unit(f"1/{model.time_units}" if model.time_units and model.time_units != "1"
+                 else "")
+    return _table(("#", *states, "kind", "stable", f"max Re(eig){rate}", "residual"), rows)
+
+
+def _failures(ds) -> str:
+    """How many runs of a simulate Dataset failed, and why ('0' when none did)."""
+    import numpy as np
+    status = np.asarray(ds["status"]).ravel()
+    bad = status[status != 0]
+    if bad.size == 0:
+        return "0"
+    meanings = dict(zip(ds["status"].attrs["flag_values"],
+                        ds["status"].attrs["flag_meanings"].split()))
+    codes, counts = np.unique(bad, return_counts=True)
+    detail = ", ".join(f"{n} {meanings.get(int(c), f'status {c}').replace('_', ' ')}"
+                       for c, n in zip(codes, counts))
+    return f"{bad.size} of {status.size} ({detail})"
+
+
+def _write(action, path: Path, flag: str, quiet: bool) -> None:
+    """Run ``action`` (which writes ``path``); an OSError becomes a one-line UsageError."""
+    try:
+        action()
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot write: {exc.strerror or exc}") from None
+    if not quiet:
+        print(f"wrote {path}")
