@@ -33,7 +33,7 @@ _MEMORY = 2.0e8  # bytes of samples held at once
 
 
 # -- input handling --------------------------------------------------------------------------
-def _constant_inputs(model, inputs, what="cycles and equilibria"):
+def constant_inputs(model, inputs, what="cycles and equilibria"):
     """Input values as numbers or arrays; time-dependent signals are refused for ``what``."""
     from ..integrate.inputs import Constant, InputSignal
 
@@ -76,7 +76,7 @@ def sweep_rows(model, params, y0, inputs, extra=(), what="cycles and equilibria"
               "params": model.param_names}
     params = check_names(params, model.param_names, "params", others)
     y0 = _y0_dict(model, y0)
-    inputs = _constant_inputs(model, inputs, what)
+    inputs = constant_inputs(model, inputs, what)
     entries = [(k, k, v) for k, v in params.items()]
     entries += [(k, initial_state_dim(k), v) for k, v in y0.items()]
     entries += [(k, k, v) for k, v in inputs.items() if np.ndim(v) or
@@ -114,7 +114,8 @@ def state_scales(model):
 
 
 # -- options ---------------------------------------------------------------------------------
-def _time_options(t, transient, method, dt, sampling):
+def time_options(t, transient, method, dt, sampling):
+    """Checked (t0, t1, transient, dt, sampling) of a sampled analysis; errors name the culprit."""
     from ..integrate.tableaux import METHODS, get_tableau
     try:
         t0, t1 = (float(v) for v in t)
@@ -131,7 +132,7 @@ def _time_options(t, transient, method, dt, sampling):
                            f"got {transient}")
     adaptive = get_tableau(method).adaptive
     if dt is not None:
-        _check_positive(dt=dt)
+        check_positive(dt=dt)
         dt = float(dt)
     if not adaptive:
         if dt is None:
@@ -142,7 +143,7 @@ def _time_options(t, transient, method, dt, sampling):
         transient = round(transient / dt) * dt
     elif sampling is None:
         sampling = (t1 - t0 - transient) / 20_000
-    _check_positive(sampling=sampling)
+    check_positive(sampling=sampling)
     window = t1 - t0 - transient
     # each trajectory's samples are kept while it is classified
     check_memory(8.0 * 3 * window / sampling, f"{window / sampling:.3g} samples per trajectory",
@@ -153,7 +154,8 @@ def _time_options(t, transient, method, dt, sampling):
     return t0, t1, transient, dt, float(sampling)
 
 
-def _check_positive(**kw):
+def check_positive(**kw):
+    """OptionsError unless every keyword value is a finite positive real number."""
     for name, v in kw.items():
         if not (isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
                 and v > 0):
@@ -472,7 +474,7 @@ def polish_cycle(model, x0, period, *, params=None, inputs=None, section=None, n
     x0 = np.array([x0[s] for s in model.state_names] if isinstance(x0, dict) else x0,
                   dtype=float)
     p = system.parameter_vector(check_names(params, model.param_names, "params"),
-                                _constant_inputs(model, inputs),
+                                constant_inputs(model, inputs),
                                 defaults={**model.params})
     sc = state_scales(model)
     f0 = system.f(x0, p)
@@ -672,8 +674,8 @@ def find_cycles(model, *, params=None, y0=None, inputs=None, t=(0.0, 200.0), tra
     """
     from ..compile import compile_model
 
-    t0, t1, transient, dt, sampling = _time_options(t, transient, method, dt, sampling)
-    _check_positive(rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, polish_rtol=polish_rtol)
+    t0, t1, transient, dt, sampling = time_options(t, transient, method, dt, sampling)
+    check_positive(rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, polish_rtol=polish_rtol)
     if not (isinstance(n_phase, (int, np.integer)) and n_phase >= 0):
         raise OptionsError(f"`n_phase` must be a whole number >= 0; got {n_phase!r}")
     grid, P, Y0, fixed = sweep_rows(model, params, y0, inputs)
@@ -729,7 +731,8 @@ def _polish_all(model, P, res, rtol, n_phase, progress):
         bar.close()
 
 
-def _regime_attrs(codes, long_name):
+def regime_attrs(codes, long_name):
+    """CF flag attributes (``flag_values``, ``flag_meanings``) of a regime-code variable."""
     keys = sorted(codes)
     return {"long_name": long_name, "units": "1", "flag_values": [int(k) for k in keys],
             "flag_meanings": " ".join(codes[k] for k in keys)}
@@ -749,7 +752,7 @@ def _to_dataset(model, grid, res, fixed, method, options, n_phase, polish):
 
     data = {
         "regime": (dims, grid_of(res["regime"]),
-                   _regime_attrs(REGIME_CODES, "dynamical regime of the trajectory")),
+                   regime_attrs(REGIME_CODES, "dynamical regime of the trajectory")),
         "status": (dims, grid_of(res["status"]), status_attrs()),
         "period": (dims, grid_of(res["period"]),
                    {"long_name": "period of the limit cycle", "units": tu}),

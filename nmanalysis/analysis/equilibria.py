@@ -36,7 +36,8 @@ def state_interval(model, state, given, what):
     return lo, hi
 
 
-def _box(model, bounds):
+def search_box(model, bounds):
+    """(low, high) arrays of the box searched for equilibria: given bounds, else declared ones."""
     bounds = check_names(bounds, model.state_names, "bounds")
     lo, hi = zip(*(state_interval(model, s, bounds, "bounds") for s in model.state_names))
     return np.array(lo), np.array(hi)
@@ -212,7 +213,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     for k, v in inputs.items():
         if np.ndim(v) != 0:
             raise OptionsError(f"`inputs[{k!r}]` must be one constant number for equilibria")
-    lo, hi = _box(model, bounds)
+    lo, hi = search_box(model, bounds)
     n = model.n_states
     if n_starts is None:
         n_starts = max(128, 32 * n)

@@ -17,8 +17,8 @@ import numpy as np
 from .._checks import check_names
 from ..errors import OptionsError
 from ..results.attrs import json_attr, provenance
-from .cycles import (CYCLE, EQUILIBRIUM, FAILED, UNDECIDED, _check_positive, _constant_inputs,
-                     _regime_attrs, _time_options, classify_rows, state_scales, sweep_rows)
+from .cycles import (CYCLE, EQUILIBRIUM, FAILED, UNDECIDED, check_positive, classify_rows,
+                     constant_inputs, regime_attrs, state_scales, sweep_rows, time_options)
 
 __all__ = ["regime_map", "REGIMES", "bifurcation_curves", "default_span"]
 
@@ -230,8 +230,8 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
     """
     if t is None:
         t = default_span(model)
-    t0, t1, transient, dt_, sampling_ = _time_options(t, transient, method, dt, sampling)
-    _check_positive(rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, cluster_tol=cluster_tol)
+    t0, t1, transient, dt_, sampling_ = time_options(t, transient, method, dt, sampling)
+    check_positive(rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, cluster_tol=cluster_tol)
     others = {"inputs": model.input_names, "y0": model.state_names}
     params = check_names(params, model.param_names, "params", others)
     swept = [k for k, v in params.items() if np.ndim(v)]
@@ -244,7 +244,7 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
         raise OptionsError(f"`amplitude_of` must be a state {list(model.state_names)}; got "
                            f"{amplitude_of!r}")
     inits = _initial_states(model, y0, n_initial, seed)
-    _constant_inputs(model, inputs)
+    constant_inputs(model, inputs)
     opts = dict(t=(t0, t1), transient=transient, method=method, dt=dt_, sampling=sampling_,
                 rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, cluster_tol=cluster_tol,
                 amplitude_of=amplitude_of, lyapunov=bool(lyapunov), lyapunov_dt=lyapunov_dt,
@@ -299,7 +299,7 @@ def _block(model, params, inits, inputs, *, progress, t, transient, method, dt, 
 
     count = {"units": "1"}
     data = {
-        "regime": (dims, g(code), _regime_attrs(REGIMES, "dynamical regime")),
+        "regime": (dims, g(code), regime_attrs(REGIMES, "dynamical regime")),
         "n_attractors": (dims, g(n_eq + n_cy + irregular).astype(np.int16),
                          {"long_name": "number of distinct attractors found", **count}),
         "n_equilibria": (dims, g(n_eq).astype(np.int16),

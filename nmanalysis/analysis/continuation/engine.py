@@ -57,7 +57,8 @@ class Scaled:
         return self.problem.jac(x, p)
 
 
-def _bordered(sp_, z, t):
+def bordered(sp_, z, t):
+    """The bordered Jacobian [f_x S_x, f_p S_p; t] of the scaled problem at z."""
     n = sp_.n
     x, p = sp_.x_p(z)
     M = np.empty((n + 1, n + 1))
@@ -69,7 +70,7 @@ def _bordered(sp_, z, t):
 
 def tangent(problem, u, t_prev):
     """Unit tangent at u, oriented along ``t_prev`` (solves [f_x f_p; t_prev] t = e_{n+1})."""
-    M = _bordered(problem, u, t_prev)
+    M = bordered(problem, u, t_prev)
     rhs = np.zeros(problem.n + 1)
     rhs[-1] = 1.0
     try:
@@ -90,7 +91,7 @@ def correct(problem, u_pred, t, tol, max_iter):
         F = np.empty(n + 1)
         F[:n] = problem.f(u)
         F[n] = t @ (u - u_pred)
-        M = _bordered(problem, u, t)
+        M = bordered(problem, u, t)
         try:
             du = np.linalg.solve(M, -F)
         except np.linalg.LinAlgError:
@@ -125,7 +126,7 @@ def _fscale(sp_, z):
 def make_point(problem, u, t, M=None):
     n = problem.n
     if M is None:
-        M = _bordered(problem, u, t)
+        M = bordered(problem, u, t)
     J = M[:n, :n] / problem.S[:n]
     if np.all(np.isfinite(J)):
         eig = np.linalg.eigvals(J).astype(complex)

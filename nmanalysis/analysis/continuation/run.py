@@ -54,8 +54,8 @@ def _on_branch(z_seed, pts, tol=0.05):
 
 def _second_direction(sp_, pt):
     """Tangent of the other branch at a branch point: null space of [f_x f_p], minus t."""
-    from .engine import _bordered
-    M = _bordered(sp_, pt.u, pt.t)[:-1]
+    from .engine import bordered
+    M = bordered(sp_, pt.u, pt.t)[:-1]
     _, _, vh = np.linalg.svd(M)
     basis = vh[-2:].T                        # two smallest singular directions
     t2 = basis[:, 0] - (basis[:, 0] @ pt.t) * pt.t
@@ -184,9 +184,9 @@ def _all_equilibria(model, problem, p0, opts, n_starts=None, max_iter=30):
     The same search as :func:`fixed_points` for one parameter point, without the
     batched driver, so a diagram needs no more compiled code than its own.
     """
-    from ..equilibria import _box, low_discrepancy
+    from ..equilibria import search_box, low_discrepancy
 
-    lo, hi = _box(model, opts.state_bounds or None)
+    lo, hi = search_box(model, opts.state_bounds or None)
     n = model.n_states
     n_starts = n_starts or max(32, 8 * n)
     found = []
