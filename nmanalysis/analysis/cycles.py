@@ -19,7 +19,7 @@ from .._checks import check_names
 from ..errors import OptionsError
 from ..integrate.batch import make_grid
 from ..integrate.sizing import MAX_STEPS, check_count, check_memory
-from ..results.attrs import json_attr, provenance
+from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
 from ..results.conventions import initial_state_dim
 
 __all__ = ["find_cycles", "cycle_start", "polish_cycle", "REGIME_CODES"]
@@ -95,10 +95,7 @@ def sweep_rows(model, params, y0, inputs, extra=(), what="cycles and equilibria"
     Y0 = np.empty((model.n_states, grid.size))
     for i, name in enumerate(model.state_names):
         Y0[i] = grid.flat(name, model.states[name])
-    fixed = {k: float(v) for k, v in model.params.items()
-             if k not in params or np.ndim(params[k]) == 0}
-    fixed.update({k: float(v) for k, v in params.items() if np.ndim(v) == 0})
-    return grid, P, Y0, fixed
+    return grid, P, Y0, fixed_params(model, params)
 
 
 def state_scales(model):
@@ -801,13 +798,7 @@ def _to_dataset(model, grid, res, fixed, method, options, n_phase, polish):
                            {"long_name": "fraction of the period from the section crossing",
                             "units": "1"})
     ds = xr.Dataset(data, coords=coords)
-    for d in dims:
-        if d in model.param_names:
-            ds[d].attrs.update(long_name=model.param_info[d].description or d,
-                               units=model.param_info[d].units)
-        else:
-            ds[d].attrs.setdefault("long_name", d)
-            ds[d].attrs.setdefault("units", "")
+    label_sweep_dims(ds, model, dims)
     ds.attrs.update(provenance(model, analysis="find_cycles", fixed_params=fixed,
                                method=method, options=options))
     ds.attrs["initial_state_defaults"] = json_attr(dict(model.states))

@@ -11,7 +11,7 @@ from ..errors import OptionsError
 from ..integrate.batch import make_grid
 from ..integrate.parallel import run_pieces
 from ..integrate.sizing import check_memory
-from ..results.attrs import json_attr, provenance
+from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
 from .stability import KINDS, classify, eigen_sorted
 
 __all__ = ["fixed_points", "DEFAULT_BOX"]
@@ -323,13 +323,9 @@ def _dataset(model, grid, system, P, found, tol, kind_tol, options, params):
     data["n_fp"] = (dims, count.reshape(shape),
                     {"long_name": "number of equilibria found", "units": "1"})
     ds = xr.Dataset(data, coords=coords)
-    for d in dims:
-        info = model.param_info.get(d)
-        ds[d].attrs.update(long_name=(info.description if info else d) or d,
-                           units=info.units if info else "")
-    fixed = {k: v for k, v in model.params.items() if k not in params or np.ndim(params[k]) == 0}
-    fixed.update({k: float(v) for k, v in params.items() if np.ndim(v) == 0})
-    ds.attrs.update(provenance(model, analysis="fixed_points", fixed_params=fixed,
+    label_sweep_dims(ds, model, dims)
+    ds.attrs.update(provenance(model, analysis="fixed_points",
+                               fixed_params=fixed_params(model, params),
                                method="damped Newton, Halton multi-start + neighbour seeding",
                                options={"tol": tol, "kind_tol": kind_tol, **options}))
     return ds

@@ -15,7 +15,7 @@ from .._checks import check_names
 from ..errors import OptionsError
 from ..integrate.parallel import run_pieces
 from ..integrate.status import status_attrs
-from ..results.attrs import json_attr, provenance
+from ..results.attrs import json_attr, label_sweep_dims, provenance
 from .cycles import sweep_rows
 
 __all__ = ["largest_lyapunov", "lyapunov_spectrum"]
@@ -114,13 +114,7 @@ def _dataset(model, grid, fixed, options, data, STATUS, FINAL, analysis, method)
                       {"long_name": f"{info.description or name} (final value)",
                        "units": info.units})
     ds = xr.Dataset(data, coords={d: grid.coords[d] for d in dims})
-    for d in dims:
-        if d in model.param_names:
-            ds[d].attrs.update(long_name=model.param_info[d].description or d,
-                               units=model.param_info[d].units)
-        else:
-            ds[d].attrs.setdefault("long_name", d)
-            ds[d].attrs.setdefault("units", "")
+    label_sweep_dims(ds, model, dims)
     ds.attrs.update(provenance(model, analysis=analysis, fixed_params=fixed, method=method,
                                options=options))
     ds.attrs["n_failed"] = int((STATUS != 0).sum())

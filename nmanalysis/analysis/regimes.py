@@ -16,7 +16,7 @@ import numpy as np
 
 from .._checks import check_names
 from ..errors import OptionsError
-from ..results.attrs import json_attr, provenance
+from ..results.attrs import json_attr, label_sweep_dims, provenance
 from .cycles import (CYCLE, EQUILIBRIUM, FAILED, UNDECIDED, check_positive, classify_rows,
                      constant_inputs, regime_attrs, state_scales, sweep_rows, time_options)
 
@@ -323,13 +323,7 @@ def _block(model, params, inits, inputs, *, progress, t, transient, method, dt, 
                                                          "over the initial states)",
                                             "units": f"1/{tu}" if tu not in ("", "1") else "1"})
     ds = xr.Dataset(data, coords=coords)
-    for d in dims:
-        if d in model.param_names:
-            ds[d].attrs.update(long_name=model.param_info[d].description or d,
-                               units=model.param_info[d].units)
-        else:
-            ds[d].attrs.setdefault("long_name", d)
-            ds[d].attrs.setdefault("units", "")
+    label_sweep_dims(ds, model, dims)
     options = dict(t_start=t[0], t_end=t[1], transient=transient, dt=dt, sampling=sampling,
                    rtol=None if dt else rtol, atol=None if dt else atol, tol=tol, eq_tol=eq_tol,
                    cluster_tol=cluster_tol, amplitude_of=amplitude_of,

@@ -11,7 +11,7 @@ import numpy as np
 
 from .._checks import check_names
 from ..errors import OptionsError
-from ..results.attrs import json_attr, provenance
+from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
 from ..results.conventions import initial_state_dim, input_field_dim
 from .batch import make_grid
 from .controller import PIController
@@ -423,21 +423,13 @@ def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, T
         data["n_steps"] = (dims, NSTEPS.reshape(shape),
                            {"long_name": "steps attempted by the adaptive method", "units": "1"})
     ds = xr.Dataset(data, coords=coords)
-    for d in dims:
-        if d in model.param_names:
-            ds[d].attrs.update(long_name=model.param_info[d].description or d,
-                               units=model.param_info[d].units)
-        else:
-            ds[d].attrs.setdefault("long_name", d)
-            ds[d].attrs.setdefault("units", "")
+    label_sweep_dims(ds, model, dims)
     if "full" not in recs:
         t_end = plan.t0 + plan.n_steps * plan.dt if plan.fixed else plan.t1
         ds = ds.assign_coords(time=((), t_end, {"long_name": "time of the final state",
                                                 "units": model.time_units}))
-    fixed_params = {k: v for k, v in model.params.items()
-                    if k not in params or np.ndim(params[k]) == 0}
-    fixed_params.update({k: float(v) for k, v in params.items() if np.ndim(v) == 0})
-    ds.attrs.update(provenance(model, analysis="simulate", fixed_params=fixed_params,
+    ds.attrs.update(provenance(model, analysis="simulate",
+                               fixed_params=fixed_params(model, params),
                                method=options.pop("method"), options=options))
     ds.attrs["n_failed"] = int(failed.sum())
     ds.attrs["initial_state_defaults"] = json_attr(dict(model.states))
