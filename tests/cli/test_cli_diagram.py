@@ -147,6 +147,29 @@ def test_overlay_times_follow_the_units():
     assert overlay_times(model, tree, None, None, None) == ((0.0, 2.0), 1.0, 1e-4)
 
 
+def test_add_observable_takes_the_free_value_of_each_point_and_the_set_parameters():
+    import numpy as np
+
+    import nmanalysis as nma
+    from nmanalysis.analysis.diagram_extras import add_observable, equilibrium_branches
+    spec = nma.get_model("fitzhugh_nagumo").to_dict()
+    spec["observables"] = {"q": {"expression": "I + a*v", "units": "mV",
+                                 "description": "a test quantity"}}
+    model = nma.Model(**spec)
+    tree = nma.continuation(model, "I", p_range=(0, 2), params={"a": 0.5}, cycles=False,
+                            progress=False)
+    # a value given for the free parameter is ignored: each point has its own
+    add_observable(model, tree, "q", "I", params={"a": 0.5, "I": 99.0})
+    branches = equilibrium_branches(tree)
+    assert branches
+    for ds in branches.values():
+        np.testing.assert_allclose(ds["q"].values, ds["I"].values + 0.5 * ds["v"].values)
+        assert ds["q"].attrs == {"long_name": "a test quantity", "units": "mV"}
+    sp = tree["special_points"].to_dataset()
+    assert sp.sizes["special"] == 2
+    np.testing.assert_allclose(sp["q"].values, sp["I"].values + 0.5 * sp["v"].values)
+
+
 # -- user errors --------------------------------------------------------------------------
 @pytest.mark.parametrize("args,expected", [
     (["no_such_model", "--free", "x", "--range", "0", "1"], "unknown model 'no_such_model'"),
