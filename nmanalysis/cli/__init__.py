@@ -27,7 +27,7 @@ import sys
 
 from .._version import __version__
 from ..errors import NMAError
-from ._args import UsageError, _protect_negative
+from ._args import UsageError, protect_negative
 
 __all__ = ["main"]
 
@@ -77,7 +77,7 @@ def main(argv=None) -> int:
     0
     """
     parser = _build_parser()
-    argv = _protect_negative(sys.argv[1:] if argv is None else argv)
+    argv = protect_negative(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, argparse usage errors

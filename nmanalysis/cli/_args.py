@@ -3,7 +3,7 @@
 A reader turns the text of one option into a value or raises
 :class:`UsageError`, whose message names the option, what was wrong and what
 would be valid; :func:`nmanalysis.cli.main` prints it on one line and exits
-with status 2. The ``_add_*`` helpers add the options that several
+with status 2. The ``add_*`` helpers add the options that several
 sub-commands share, so that they read the same everywhere.
 """
 
@@ -13,8 +13,8 @@ import math
 import os
 from pathlib import Path
 
-_PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".svgz", ".jpg", ".jpeg", ".eps", ".ps", ".tif",
-                  ".tiff", ".webp")
+PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".svgz", ".jpg", ".jpeg", ".eps", ".ps", ".tif",
+                 ".tiff", ".webp")
 
 
 class UsageError(Exception):
@@ -22,40 +22,40 @@ class UsageError(Exception):
 
 
 # -- options shared by several sub-commands -----------------------------------------------
-def _add_model_args(p, optional: bool = False) -> None:
+def add_model_args(p, optional: bool = False) -> None:
     # optional for simulate: `simulate --set IE=1 MODEL` lets --set swallow MODEL, and
-    # _model_from_lists takes it back
+    # model_from_lists takes it back
     p.add_argument("model", metavar="MODEL", nargs="?" if optional else None,
                    help="library name or path to a model file")
     p.add_argument("--variant", default=None, help="variant of a library model")
 
 
-def _add_set(p, help: str) -> None:
+def add_set(p, help: str) -> None:
     p.add_argument("--set", dest="sets", metavar="NAME=VALUE", nargs="+", action="extend",
                    default=[], help=help)
 
 
-def _add_sweep(p, what: str = "NAME") -> None:
+def add_sweep(p, what: str = "NAME") -> None:
     p.add_argument("--sweep", dest="sweeps", metavar="NAME=START:STOP:NUM", nargs="+",
                    action="extend", default=[],
                    help=f"sweep {what} over NUM values from START to STOP (inclusive); "
                         "several sweeps form an outer product")
 
 
-def _add_outputs(p, plot_help: str, quiet_help: str) -> None:
+def add_outputs(p, plot_help: str, quiet_help: str) -> None:
     p.add_argument("-o", "--output", metavar="OUT.nc", default=None,
                    help="write the result as netCDF")
     p.add_argument("--plot", metavar="OUT.png", default=None, help=plot_help)
     p.add_argument("-q", "--quiet", action="store_true", help=quiet_help)
 
 
-def _protect_negative(argv: list) -> list:
+def protect_negative(argv: list) -> list:
     """Keep ``--range -4e2 -1e-3``: argparse takes only plain negative numbers as values.
 
     A leading space makes argparse read a token as a value, and :func:`float`
     ignores it.
 
-    >>> _protect_negative(["diagram", "m", "--range", "-4e2", "-1e-3"])
+    >>> protect_negative(["diagram", "m", "--range", "-4e2", "-1e-3"])
     ['diagram', 'm', '--range', ' -4e2', ' -1e-3']
     """
     argv = list(argv)
@@ -84,7 +84,7 @@ _LIST_OPTIONS = (("sets", "="), ("sweeps", "="), ("noise", "="), ("bounds", "=")
                  ("ranges", "="), ("traj", ","))
 
 
-def _load(spec: str, variant):
+def read_model(spec: str, variant):
     """A library model by name, or a model file by path."""
     from ..models import get_model, list_models
     if spec in list_models():
@@ -99,7 +99,7 @@ def _load(spec: str, variant):
                      f"a path to a {'/'.join(sorted(FORMATS))} model file")
 
 
-def _model_from_lists(args) -> str:
+def model_from_lists(args) -> str:
     """MODEL, also when written after --set/--sweep/--noise/... values (which swallow it)."""
     if args.model is not None:
         return args.model
@@ -112,7 +112,7 @@ def _model_from_lists(args) -> str:
                      f"models') or a model file; e.g. {_MODEL_EXAMPLES[args.command]}")
 
 
-def _with_inputs(model, values: dict):
+def with_inputs(model, values: dict):
     """The model with other constant values of its inputs (phase_plane takes none)."""
     if not values:
         return model
@@ -123,18 +123,18 @@ def _with_inputs(model, values: dict):
     return Model(**spec)
 
 
-def _portrait_of(model, groups, ranges, x, y, **options):
+def portrait_of(model, groups, ranges, x, y, **options):
     """:func:`~nmanalysis.phase_plane` of (x, y) with the --set values in ``groups``."""
     from ..analysis.phase_plane import phase_plane
-    return phase_plane(_with_inputs(model, groups["inputs"]), x, y, params=groups["params"],
+    return phase_plane(with_inputs(model, groups["inputs"]), x, y, params=groups["params"],
                        ranges={s: r for s, r in ranges.items() if s in (x, y)}, **options)
 
 
 # -- values -------------------------------------------------------------------------------
-def _split(item: str, flag: str, example: str):
+def split_item(item: str, flag: str, example: str):
     """``NAME=VALUE`` -> (name, value), both stripped.
 
-    >>> _split("IE = 1.5", "--set", "NAME=VALUE")
+    >>> split_item("IE = 1.5", "--set", "NAME=VALUE")
     ('IE', '1.5')
     """
     name, sep, value = item.partition("=")
@@ -143,7 +143,7 @@ def _split(item: str, flag: str, example: str):
     return name.strip(), value.strip()
 
 
-def _number(text: str, what: str) -> float:
+def read_number(text: str, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -153,16 +153,16 @@ def _number(text: str, what: str) -> float:
     return value
 
 
-def _count(text: str, flag: str, minimum: int) -> int:
+def read_count(text: str, flag: str, minimum: int) -> int:
     if not text.strip().isdigit() or int(text) < minimum:
         raise UsageError(f"{flag} {text!r}: must be a whole number >= {minimum}")
     return int(text)
 
 
-def _time_span(text: str):
+def read_time_span(text: str):
     """``START:STOP`` or ``STOP`` -> (start, stop).
 
-    >>> _time_span("100"), _time_span("-10:50")
+    >>> read_time_span("100"), read_time_span("-10:50")
     ((0.0, 100.0), (-10.0, 50.0))
     """
     parts = text.split(":")
@@ -170,24 +170,24 @@ def _time_span(text: str):
         parts = ["0", parts[0]]
     if len(parts) != 2:
         raise UsageError(f"--t {text!r} is malformed; expected START:STOP (e.g. 0:100) or STOP")
-    t0, t1 = (_number(p, f"--t {text}") for p in parts)
+    t0, t1 = (read_number(p, f"--t {text}") for p in parts)
     if not t1 > t0:
         raise UsageError(f"--t {text}: STOP must be greater than START")
     return t0, t1
 
 
-def _state(model, name: str, flag: str) -> str:
+def read_state(model, name: str, flag: str) -> str:
     if name not in model.state_names:
         raise UsageError(f"{flag} {name!r} is not a state of model {model.name!r}; states "
                          f"are {list(model.state_names)}")
     return name
 
 
-def _intervals(model, items, flag: str, allowed=None) -> dict:
+def read_intervals(model, items, flag: str, allowed=None) -> dict:
     """STATE=LOW:HIGH items -> {state: (low, high)}."""
     out = {}
     for item in items:
-        name, text = _split(item, flag, "STATE=LOW:HIGH, e.g. rE=0:1")
+        name, text = split_item(item, flag, "STATE=LOW:HIGH, e.g. rE=0:1")
         if name not in model.state_names:
             raise UsageError(f"{flag} {item}: {name!r} is not a state of model "
                              f"{model.name!r}; states are {list(model.state_names)}")
@@ -200,7 +200,7 @@ def _intervals(model, items, flag: str, allowed=None) -> dict:
         if len(parts) != 2:
             raise UsageError(f"{flag} {item!r} is malformed; expected STATE=LOW:HIGH, "
                              "e.g. rE=0:1")
-        lo, hi = (_number(part, f"{flag} {item}") for part in parts)
+        lo, hi = (read_number(part, f"{flag} {item}") for part in parts)
         if not lo < hi:
             raise UsageError(f"{flag} {item}: LOW must be less than HIGH")
         out[name] = (lo, hi)
@@ -220,7 +220,7 @@ def _group(model, name: str, flag: str) -> str:
                      f"parameters are {list(model.param_names)}{others}")
 
 
-def _settings(model, args):
+def read_settings(model, args):
     """--set / --sweep -> {'params': ..., 'y0': ..., 'inputs': ...} and the swept names."""
     import numpy as np
     groups, seen, swept = {"params": {}, "y0": {}, "inputs": {}}, {}, []
@@ -229,18 +229,18 @@ def _settings(model, args):
     for flag, item in items:
         example = "NAME=VALUE, e.g. IE=1.5" if flag == "--set" else \
             "NAME=START:STOP:NUM, e.g. IE=0:2:5"
-        name, text = _split(item, flag, example)
+        name, text = split_item(item, flag, example)
         group = _group(model, name, flag)
         if name in seen:
             raise UsageError(f"{name!r} is given twice ({seen[name]} and {flag} {item})")
         seen[name] = f"{flag} {item}"
         if flag == "--set":
-            groups[group][name] = _number(text, f"{flag} {item}")
+            groups[group][name] = read_number(text, f"{flag} {item}")
             continue
         parts = text.split(":")
         if len(parts) != 3:
             raise UsageError(f"--sweep {item!r} is malformed; expected {example}")
-        lo, hi = (_number(p, f"--sweep {item}") for p in parts[:2])
+        lo, hi = (read_number(p, f"--sweep {item}") for p in parts[:2])
         if not parts[2].strip().isdigit() or int(parts[2]) < 1:
             raise UsageError(f"--sweep {item}: NUM must be a whole number >= 1; "
                              f"got {parts[2]!r}")
@@ -250,7 +250,7 @@ def _settings(model, args):
 
 
 # -- outputs ------------------------------------------------------------------------------
-def _check_output(path, flag: str, suffixes=None) -> Path:
+def check_output(path, flag: str, suffixes=None) -> Path:
     """Refuse an output path that cannot be written, before the run."""
     path = Path(path)
     if suffixes and path.suffix.lower() not in suffixes:

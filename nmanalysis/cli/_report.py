@@ -8,38 +8,38 @@ from pathlib import Path
 from ._args import UsageError
 
 
-def _num(value) -> str:
+def num_or_dash(value) -> str:
     """``-`` for None, else ``%g``."""
     return "-" if value is None else f"{value:g}"
 
 
-def _pair(pair) -> str:
+def pair_or_dash(pair) -> str:
     """``[a, b]`` (``%g``), or ``-`` for None.
 
-    >>> _pair((0, 1.5)), _pair(None)
+    >>> pair_or_dash((0, 1.5)), pair_or_dash(None)
     ('[0, 1.5]', '-')
     """
     return "-" if pair is None else f"[{pair[0]:g}, {pair[1]:g}]"
 
 
-def _unit(units: str, fmt: str = " [{}]") -> str:
+def unit_suffix(units: str, fmt: str = " [{}]") -> str:
     """Units for a label ('' when unknown or dimensionless).
 
-    >>> _unit("ms"), _unit("1"), _unit("ms", " {}")
+    >>> unit_suffix("ms"), unit_suffix("1"), unit_suffix("ms", " {}")
     (' [ms]', '', ' ms')
     """
     return fmt.format(units) if units and units != "1" else ""
 
 
-def _fmt(value, spec: str = ".6g") -> str:
+def fmt_value(value, spec: str = ".6g") -> str:
     value = float(value)
     return "nan" if math.isnan(value) else format(value, spec)
 
 
-def _table(headers, rows, indent: str = "  ") -> list[str]:
+def table_lines(headers, rows, indent: str = "  ") -> list[str]:
     """Rows aligned in columns; the last column is not padded.
 
-    >>> print("\\n".join(_table(("name", "value"), [("a", 1), ("long", 22)])))
+    >>> print("\\n".join(table_lines(("name", "value"), [("a", 1), ("long", 22)])))
       name  value
       a     1
       long  22
@@ -53,7 +53,7 @@ def _table(headers, rows, indent: str = "  ") -> list[str]:
     return [line(list(headers)), *(line(r) for r in rows)]
 
 
-def _elide(rows, ncols: int, keep: int = 10) -> list:
+def elide(rows, ncols: int, keep: int = 10) -> list:
     """A long table shortened for reading.
 
     Runs of rows that agree in their last ``2`` columns (number and kinds of
@@ -77,26 +77,26 @@ def _elide(rows, ncols: int, keep: int = 10) -> list:
     return [*rows[:keep], gap(len(rows) - 2 * keep, ""), *rows[-keep:]]
 
 
-def _equilibrium_rows(states, kinds, stable, eig_real, residual, coords) -> list[tuple]:
+def equilibrium_rows(states, kinds, stable, eig_real, residual, coords) -> list[tuple]:
     """Rows #, states..., kind, stable, max Re, residual of the table of equilibria."""
     import numpy as np
     rows = []
     for k, kind in enumerate(kinds):
         re = eig_real[k]
-        rows.append((k, *(_fmt(coords[s][k]) for s in states), kind,
+        rows.append((k, *(fmt_value(coords[s][k]) for s in states), kind,
                      "yes" if stable[k] else "no",
-                     _fmt(np.nanmax(re), ".4g") if np.isfinite(re).any() else "-",
-                     _fmt(residual[k], ".1e")))
+                     fmt_value(np.nanmax(re), ".4g") if np.isfinite(re).any() else "-",
+                     fmt_value(residual[k], ".1e")))
     return rows
 
 
-def _equilibrium_table(model, states, rows) -> list[str]:
-    rate = _unit(f"1/{model.time_units}" if model.time_units and model.time_units != "1"
-                 else "")
-    return _table(("#", *states, "kind", "stable", f"max Re(eig){rate}", "residual"), rows)
+def equilibrium_table(model, states, rows) -> list[str]:
+    rate = unit_suffix(f"1/{model.time_units}" if model.time_units and model.time_units != "1"
+                         else "")
+    return table_lines(("#", *states, "kind", "stable", f"max Re(eig){rate}", "residual"), rows)
 
 
-def _failures(ds) -> str:
+def failures_text(ds) -> str:
     """How many runs of a simulate Dataset failed, and why ('0' when none did)."""
     import numpy as np
     status = np.asarray(ds["status"]).ravel()
@@ -111,7 +111,7 @@ def _failures(ds) -> str:
     return f"{bad.size} of {status.size} ({detail})"
 
 
-def _write(action, path: Path, flag: str, quiet: bool) -> None:
+def write_output(action, path: Path, flag: str, quiet: bool) -> None:
     """Run ``action`` (which writes ``path``); an OSError becomes a one-line UsageError."""
     try:
         action()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from ._args import (_PLOT_SUFFIXES, UsageError, _add_model_args, _add_outputs, _add_set,
-                    _check_output, _count, _intervals, _load, _model_from_lists, _number,
-                    _settings, _state, _with_inputs)
-from ._report import _fmt, _table, _unit, _write
+from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
+                    check_output, model_from_lists, read_count, read_intervals, read_model,
+                    read_number, read_settings, read_state, with_inputs)
+from ._report import fmt_value, table_lines, unit_suffix, write_output
 
 __all__ = ["register"]
 
@@ -33,13 +33,13 @@ def register(sub) -> None:
                                    "the map as netCDF and draw it.",
                        epilog=_EXAMPLES, usage="%(prog)s MODEL --x STATE --y STATE [options]",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_model_args(p, optional=True)
+    add_model_args(p, optional=True)
     p.add_argument("--x", dest="x", metavar="STATE", default=None,
                    help="state on the horizontal axis")
     p.add_argument("--y", dest="y", metavar="STATE", default=None,
                    help="state on the vertical axis (optional for a 1-state model)")
-    _add_set(p, "set a parameter, a constant input, or the initial value of a state off "
-                "the grid")
+    add_set(p, "set a parameter, a constant input, or the initial value of a state off "
+               "the grid")
     p.add_argument("--range", dest="ranges", metavar="STATE=LOW:HIGH", nargs="+",
                    action="extend", default=[],
                    help="extent of an axis (default the state's declared bounds, else -10:10)")
@@ -52,14 +52,14 @@ def register(sub) -> None:
                    help="fixed RK4 step (default from the Jacobian's largest eigenvalue)")
     p.add_argument("--tol", dest="tol", metavar="TOL", default="1e-3",
                    help="arrival tolerance relative to each axis span (default 1e-3)")
-    _add_outputs(p, "draw the basins (with nullclines and the saddles' stable manifolds for "
-                    "a 2-state model) to an image file",
-                 "no progress bar and no table (errors are still reported)")
+    add_outputs(p, "draw the basins (with nullclines and the saddles' stable manifolds for "
+                   "a 2-state model) to an image file",
+                "no progress bar and no table (errors are still reported)")
     p.set_defaults(func=_cmd_basins)
 
 
 def _positive(text, flag):
-    value = _number(text, flag)
+    value = read_number(text, flag)
     if not value > 0:
         raise UsageError(f"{flag} {text}: must be positive")
     return value
@@ -71,10 +71,10 @@ def _axes(model, args):
         second = states[1] if len(states) > 1 else states[0]
         raise UsageError(f"basins needs --x and --y: two states of model {model.name!r} "
                          f"{states}; e.g. --x {states[0]} --y {second}")
-    x = _state(model, args.x, "--x")
+    x = read_state(model, args.x, "--x")
     axes = [x]
     if args.y is not None:
-        y = _state(model, args.y, "--y")
+        y = read_state(model, args.y, "--y")
         if x == y:
             raise UsageError(f"--x and --y must be different states; both are {x!r}")
         axes.append(y)
@@ -82,20 +82,20 @@ def _axes(model, args):
 
 
 def _cmd_basins(args) -> int:
-    model = _load(_model_from_lists(args), args.variant)
+    model = read_model(model_from_lists(args), args.variant)
     axes = _axes(model, args)
-    groups, _ = _settings(model, args)
+    groups, _ = read_settings(model, args)
     on_grid = [s for s in groups["y0"] if s in axes]
     if on_grid:
         raise UsageError(f"--set {on_grid[0]}: {on_grid[0]!r} is an axis of the grid; choose "
                          f"its extent with --range {on_grid[0]}=LOW:HIGH")
-    ranges = _intervals(model, args.ranges, "--range", allowed=tuple(axes))
-    n = _count(args.n, "--n", 2)
+    ranges = read_intervals(model, args.ranges, "--range", allowed=tuple(axes))
+    n = read_count(args.n, "--n", 2)
     t_max = _positive(args.t_max, "--t-max") if args.t_max is not None else None
     dt = _positive(args.dt, "--dt") if args.dt is not None else None
     tol = _positive(args.tol, "--tol")
-    output = _check_output(args.output, "-o") if args.output else None
-    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+    output = check_output(args.output, "-o") if args.output else None
+    plot = check_output(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
 
     import numpy as np
 
@@ -104,17 +104,17 @@ def _cmd_basins(args) -> int:
     lims = {s: ranges.get(s) or state_interval(model, s, {}, "--range") for s in axes}
     grid = {s: np.linspace(lo, hi, n) for s, (lo, hi) in lims.items()}
     start = time.perf_counter()
-    tree = basin_map(_with_inputs(model, groups["inputs"]), grid, params=groups["params"],
+    tree = basin_map(with_inputs(model, groups["inputs"]), grid, params=groups["params"],
                      y0=groups["y0"], t_max=t_max, dt=dt, tol=tol,
                      progress=False if args.quiet else None)
     wall = time.perf_counter() - start
     if not args.quiet:
         print("\n".join(_report(model, tree, args, axes, wall)))
     if output is not None:
-        _write(lambda: tree.to_netcdf(output), output, "-o", args.quiet)
+        write_output(lambda: tree.to_netcdf(output), output, "-o", args.quiet)
     if plot is not None:
-        _write(lambda: _draw(model, tree, groups, lims, axes, plot), plot, "--plot",
-               args.quiet)
+        write_output(lambda: _draw(model, tree, groups, lims, axes, plot), plot, "--plot",
+                     args.quiet)
     return 0
 
 
@@ -124,7 +124,7 @@ def _report(model, tree, args, axes, wall) -> list[str]:
     ds = tree.to_dataset()
     cat = tree["attractors"].to_dataset(inherit=False)
     variant = f" (variant {model.variant!r})" if model.variant else ""
-    tu = _unit(model.time_units, " {}")
+    tu = unit_suffix(model.time_units, " {}")
     rows = [("model", f"{model.name}{variant}")]
     if args.sets:
         rows.append(("set", ", ".join(args.sets)))
@@ -140,10 +140,10 @@ def _report(model, tree, args, axes, wall) -> list[str]:
     if K:
         states = list(model.state_names)
         table = [(k, str(cat["label"].values[k]),
-                  *(_fmt(cat[f"{s}_point"].values[k]) for s in states),
-                  _fmt(cat["period"].values[k]) if cat["kind"].values[k] == "cycle" else "-",
+                  *(fmt_value(cat[f"{s}_point"].values[k]) for s in states),
+                  fmt_value(cat["period"].values[k]) if cat["kind"].values[k] == "cycle" else "-",
                   f"{cat['fraction'].values[k]:.4f}") for k in range(K)]
-        lines += _table(("#", "attractor", *states, "period", "basin fraction"), table)
+        lines += table_lines(("#", "attractor", *states, "period", "basin fraction"), table)
     undecided = float(np.mean(label < 0)) if label.size else 0.0
     lines.append(f"undecided (-1): {undecided:.4f} of {label.size} initial states")
     return lines
@@ -154,7 +154,7 @@ def _draw(model, tree, groups, lims, axes, path) -> None:
     pp = None
     if len(axes) == 2 and model.n_states == 2:
         from ..analysis.phase_plane import phase_plane
-        pp = phase_plane(_with_inputs(model, groups["inputs"]), axes[0], axes[1],
+        pp = phase_plane(with_inputs(model, groups["inputs"]), axes[0], axes[1],
                          params=groups["params"], ranges=lims, resolution=81, manifolds=True,
                          t=(0.0, 10.0 * float(tree.attrs["t_max"])))
     save_basins(model, tree, path, nullclines=pp)

@@ -6,10 +6,10 @@ import argparse
 import math
 import time
 
-from ._args import (_PLOT_SUFFIXES, UsageError, _add_model_args, _add_outputs, _add_set,
-                    _check_output, _intervals, _load, _model_from_lists, _settings,
-                    _time_span)
-from ._report import _failures, _fmt, _table, _unit, _write
+from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
+                    check_output, model_from_lists, read_intervals, read_model, read_settings,
+                    read_time_span)
+from ._report import failures_text, fmt_value, table_lines, unit_suffix, write_output
 
 __all__ = ["register"]
 
@@ -41,14 +41,14 @@ def register(sub) -> None:
                        epilog=_EXAMPLES,
                        usage="%(prog)s MODEL --free P --range LO HI [options]",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_model_args(p, optional=True)
+    add_model_args(p, optional=True)
     p.add_argument("--free", dest="free", metavar="P", default=None,
                    help="the free parameter")
     p.add_argument("--range", dest="p_range", metavar=("LO", "HI"), nargs=2, type=float,
                    default=None, help="interval of the free parameter, e.g. --range -100 400 "
                                       "(default its typical range)")
-    _add_set(p, "set another parameter or a constant input; P=V starts the continuation at "
-                "V instead of LO")
+    add_set(p, "set another parameter or a constant input; P=V starts the continuation at "
+               "V instead of LO")
     p.add_argument("--bounds", metavar="STATE=LOW:HIGH", nargs="+", action="extend",
                    default=[], help="box in which the starting equilibria are searched and "
                                     "which the branches may not leave (default: the declared "
@@ -74,9 +74,9 @@ def register(sub) -> None:
     p.add_argument("--dt", type=float, default=None,
                    help="step of the --overlay runs (rk4; default a power of ten below "
                         "span/10000 and 0.1/max|eigenvalue| of the equilibria)")
-    _add_outputs(p, "draw the diagram (stable solid, unstable dashed, special points "
-                    "labelled) to an image file",
-                 "no table (errors are still reported)")
+    add_outputs(p, "draw the diagram (stable solid, unstable dashed, special points "
+                   "labelled) to an image file",
+                "no table (errors are still reported)")
     p.set_defaults(func=_cmd_diagram)
 
 
@@ -123,10 +123,10 @@ def _diagram_y(model, name):
 
 # -- running ------------------------------------------------------------------------------
 def _cmd_diagram(args) -> int:
-    model = _load(_model_from_lists(args), args.variant)
+    model = read_model(model_from_lists(args), args.variant)
     free = _free_parameter(model, args.free)
     lo, hi = _diagram_range(model, free, args.p_range)
-    groups, _ = _settings(model, args)
+    groups, _ = read_settings(model, args)
     if groups["y0"]:
         name = next(iter(groups["y0"]))
         raise UsageError(f"{name!r} is a state: diagram starts from every equilibrium at the "
@@ -136,10 +136,10 @@ def _cmd_diagram(args) -> int:
     if not lo <= start <= hi:
         raise UsageError(f"--set {free}={start:g}: the start value lies outside --range "
                          f"{lo:g} {hi:g}")
-    bounds = _intervals(model, args.bounds, "--bounds")
+    bounds = read_intervals(model, args.bounds, "--bounds")
     y = _diagram_y(model, args.y)
-    output = _check_output(args.output, "-o") if args.output else None
-    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+    output = check_output(args.output, "-o") if args.output else None
+    plot = check_output(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
     if args.overlay and plot is None:
         raise UsageError("--overlay draws simulations on the --plot figure; give --plot "
                          "OUT.png too")
@@ -147,7 +147,7 @@ def _cmd_diagram(args) -> int:
                              ("--dt", args.dt)) if v is not None]
     if timing and not args.overlay:
         raise UsageError(f"{timing[0]} sets the simulations of --overlay; give --overlay too")
-    t_span = _time_span(args.t) if args.t is not None else None
+    t_span = read_time_span(args.t) if args.t is not None else None
     if args.dt is not None and not (math.isfinite(args.dt) and args.dt > 0):
         raise UsageError(f"--dt {args.dt:g}: must be positive")
     if args.transient is not None:
@@ -176,12 +176,12 @@ def _cmd_diagram(args) -> int:
     if args.overlay:
         overlay = _overlay(model, tree, free, (lo, hi), groups, t_span, args)
     if output is not None:
-        _write(lambda: tree.to_netcdf(output), output, "-o", args.quiet)
+        write_output(lambda: tree.to_netcdf(output), output, "-o", args.quiet)
     if plot is not None:
         def draw():
             from ..plot.figures import save_diagram
             save_diagram(model, tree, plot, y=y, overlay=overlay)
-        _write(draw, plot, "--plot", args.quiet)
+        write_output(draw, plot, "--plot", args.quiet)
     return 0
 
 
@@ -201,10 +201,10 @@ def _overlay(model, tree, free, p_range, groups, t_span, args):
     ds = simulate(model, t=t_span, dt=dt, method="rk4", params=params, inputs=groups["inputs"],
                   record="minmax", transient=transient, progress=not args.quiet)
     if not args.quiet:
-        tu = _unit(model.time_units, " {}")
+        tu = unit_suffix(model.time_units, " {}")
         print(f"\noverlay       100 runs of rk4 over {free}, t = {t_span[0]:g} .. "
               f"{t_span[1]:g}{tu}, dt = {dt:g}, transient {transient:g}; failed "
-              f"{_failures(ds)}; {time.perf_counter() - clock:.2f} s")
+              f"{failures_text(ds)}; {time.perf_counter() - clock:.2f} s")
         if int(ds.attrs.get("n_failed", 0)):
             print("note: failed runs leave gaps in the overlay; a smaller --dt may help")
     return ds
@@ -217,14 +217,14 @@ def _normal_form_text(model, sp, k) -> str:
     kind = str(sp["type"].values[k])
     if kind == "HB":
         omega = float(sp["angular_frequency"].values[k])
-        text = (f"omega = {_fmt(omega)}{' rad/' + tu if tu else ''}, period = "
-                f"{_fmt(sp['period'].values[k])}{' ' + tu if tu else ''}, l1 = "
-                f"{_fmt(sp['first_lyapunov'].values[k], '.5g')}, "
+        text = (f"omega = {fmt_value(omega)}{' rad/' + tu if tu else ''}, period = "
+                f"{fmt_value(sp['period'].values[k])}{' ' + tu if tu else ''}, l1 = "
+                f"{fmt_value(sp['first_lyapunov'].values[k], '.5g')}, "
                 f"{sp['criticality'].values[k] or 'criticality unknown'}")
     elif kind == "LP":
-        text = f"a = {_fmt(sp['fold_coefficient'].values[k], '.6g')}"
+        text = f"a = {fmt_value(sp['fold_coefficient'].values[k], '.6g')}"
     elif kind in ("LPC", "PD", "NS", "UZ"):
-        text = f"period = {_fmt(sp['period'].values[k])}{' ' + tu if tu else ''}"
+        text = f"period = {fmt_value(sp['period'].values[k])}{' ' + tu if tu else ''}"
     elif kind in ("SNIC", "HOM"):
         text = "end of a cycle branch (period -> infinity)"
     else:
@@ -238,7 +238,7 @@ def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
 
     from ..analysis.diagram_extras import cycle_branches, equilibrium_branches
     variant = f" (variant {model.variant!r})" if model.variant else ""
-    pu = _unit(model.param_info[free].units, " {}")
+    pu = unit_suffix(model.param_info[free].units, " {}")
     start = float(tree.attrs.get("start_value", p_range[0]))
     rows = [("model", f"{model.name}{variant}"),
             ("free", f"{free} in [{p_range[0]:g}, {p_range[1]:g}]{pu}, starting at "
@@ -267,10 +267,10 @@ def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
                       f"{ds.attrs.get('stop_reason_start_side', '?')}; "
                       f"{ds.attrs.get('stop_reason_end_side', '?')}"))
     lines += ["", "branches:",
-              *_table(("branch", "points", f"{free} from .. to", "stable points",
-                       "stopped at (start side; end side)"), table)]
+              *table_lines(("branch", "points", f"{free} from .. to", "stable points",
+                            "stopped at (start side; end side)"), table)]
     if cycles:
-        tu = _unit(model.time_units, " {}")
+        tu = unit_suffix(model.time_units, " {}")
         ctab = []
         for name, ds in cycles.items():
             p = ds[free].values
@@ -280,8 +280,8 @@ def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
                          int(np.count_nonzero(ds["stable"].values)),
                          ds.attrs.get("stop_reason", "?")))
         lines += ["", "cycle branches (periodic orbits):",
-                  *_table(("branch", "orbits", f"{free} from .. to", f"period{tu}",
-                           "stable orbits", "stopped"), ctab)]
+                  *table_lines(("branch", "orbits", f"{free} from .. to", f"period{tu}",
+                                "stable orbits", "stopped"), ctab)]
     return lines + _special_point_lines(model, tree, free, y, several=len(branches) > 1)
 
 
@@ -300,13 +300,13 @@ def _special_point_lines(model, tree, free, y, several) -> list[str]:
         rows = []
         for k in range(m):
             rows.append((k, str(sp["type"].values[k]),
-                         _fmt(sp[free].values[k], ".12g"),
-                         *(_fmt(sp[s].values[k]) for s in [*states, *extra]),
+                         fmt_value(sp[free].values[k], ".12g"),
+                         *(fmt_value(sp[s].values[k]) for s in [*states, *extra]),
                          *((str(sp["branch"].values[k]).split("/")[-1],) if several else ()),
                          _normal_form_text(model, sp, k)))
         heads = ("#", "type", free, *states, *extra, *(("branch",) if several else ()),
                  "normal form")
-        lines += _table(heads, rows)
+        lines += table_lines(heads, rows)
         kinds = set(sp["type"].values.tolist())
         notes = []
         if "LP" in kinds:

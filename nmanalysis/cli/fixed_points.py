@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from ._args import (_PLOT_SUFFIXES, UsageError, _add_model_args, _add_outputs, _add_set,
-                    _add_sweep, _check_output, _count, _intervals, _load, _model_from_lists,
-                    _portrait_of, _settings, _state)
-from ._report import _elide, _equilibrium_rows, _equilibrium_table, _table, _write
+from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
+                    add_sweep, check_output, model_from_lists, portrait_of, read_count,
+                    read_intervals, read_model, read_settings, read_state)
+from ._report import elide, equilibrium_rows, equilibrium_table, table_lines, write_output
 
 __all__ = ["register"]
 
@@ -32,17 +32,17 @@ def register(sub) -> None:
                                    "write the result as netCDF and plot it.",
                        epilog=_EXAMPLES, usage="%(prog)s MODEL [options]",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_model_args(p, optional=True)
-    _add_set(p, "set a parameter or a constant input")
-    _add_sweep(p, "parameter NAME")
+    add_model_args(p, optional=True)
+    add_set(p, "set a parameter or a constant input")
+    add_sweep(p, "parameter NAME")
     p.add_argument("--bounds", metavar="STATE=LOW:HIGH", nargs="+", action="extend",
                    default=[], help="search box of STATE (default its declared bounds, "
                                     "else -10:10)")
     p.add_argument("--n-starts", dest="n_starts", metavar="N", default=None,
                    help="Newton starting points in the box (default max(128, 32 x states))")
-    _add_outputs(p, "plot the equilibria against the swept parameter (one --sweep), or the "
-                    "phase portrait of a 2-state model (no --sweep)",
-                 "no progress bar and no table (errors are still reported)")
+    add_outputs(p, "plot the equilibria against the swept parameter (one --sweep), or the "
+                   "phase portrait of a 2-state model (no --sweep)",
+                "no progress bar and no table (errors are still reported)")
     p.add_argument("--y", dest="y", metavar="STATE", default=None,
                    help="state drawn by --plot (default the first state)")
     p.set_defaults(func=_cmd_fixed_points)
@@ -50,8 +50,8 @@ def register(sub) -> None:
 
 def _cmd_fixed_points(args) -> int:
     import numpy as np
-    model = _load(_model_from_lists(args), args.variant)
-    groups, swept = _settings(model, args)
+    model = read_model(model_from_lists(args), args.variant)
+    groups, swept = read_settings(model, args)
     if groups["y0"]:
         name = next(iter(groups["y0"]))
         raise UsageError(f"{name!r} is a state: fixed-points solves for the states; limit "
@@ -60,11 +60,11 @@ def _cmd_fixed_points(args) -> int:
     if swept_inputs:
         raise UsageError(f"--sweep {swept_inputs[0]}: inputs are constant for fixed-points; "
                          f"set one value with --set {swept_inputs[0]}=VALUE")
-    bounds = _intervals(model, args.bounds, "--bounds")
-    n_starts = _count(args.n_starts, "--n-starts", 1) if args.n_starts is not None else None
-    y = _state(model, args.y, "--y") if args.y is not None else None
-    output = _check_output(args.output, "-o") if args.output else None
-    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+    bounds = read_intervals(model, args.bounds, "--bounds")
+    n_starts = read_count(args.n_starts, "--n-starts", 1) if args.n_starts is not None else None
+    y = read_state(model, args.y, "--y") if args.y is not None else None
+    output = check_output(args.output, "-o") if args.output else None
+    plot = check_output(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
     portrait = None
     if y is not None and plot is None:
         raise UsageError("--y chooses the state drawn by --plot; give --plot OUT.png too")
@@ -90,16 +90,16 @@ def _cmd_fixed_points(args) -> int:
     if not args.quiet:
         print("\n".join(_fixed_points_report(model, ds, args, swept, wall)))
     if output is not None:
-        _write(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
+        write_output(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
     if plot is not None:
         def draw():
             from ..plot.figures import save_equilibria, save_phase_portrait
             if swept:
                 save_equilibria(model, ds, plot, y=y)
             else:
-                save_phase_portrait(model, _portrait_of(model, groups, bounds, *portrait),
+                save_phase_portrait(model, portrait_of(model, groups, bounds, *portrait),
                                     plot)
-        _write(draw, plot, "--plot", args.quiet)
+        write_output(draw, plot, "--plot", args.quiet)
     return 0
 
 
@@ -128,11 +128,11 @@ def _fixed_points_report(model, ds, args, swept, wall) -> list[str]:
         lines += ["", f"{n} equilibri{'um' if n == 1 else 'a'}" + (":" if n else
                   " in the box; widen it with --bounds or add starts with --n-starts")]
         if n:
-            rows = _equilibrium_rows(
+            rows = equilibrium_rows(
                 states, [str(k) for k in ds["kind"].values[:n]], ds["stable"].values[:n],
                 ds["eig_real"].values[:n], ds["residual"].values[:n],
                 {s: ds[s].values[:n] for s in states})
-            lines += _equilibrium_table(model, states, rows)
+            lines += equilibrium_table(model, states, rows)
         return lines
     return lines + [""] + _sweep_lines(ds, swept)
 
@@ -152,7 +152,7 @@ def _sweep_lines(ds, swept) -> list[str]:
                      ", ".join(str(k) for k in kinds[idx][:n]) or "-"))
     heads = (*swept, "n", "kinds (by increasing first state)")
     lines = ["equilibria per sweep point:",
-             *_table(heads, _elide(rows, len(heads)))]
+             *table_lines(heads, elide(rows, len(heads)))]
     tally = Counter(int(c) for c in counts.ravel())
     lines.append("")
     lines.append("sweep points with " + ", ".join(

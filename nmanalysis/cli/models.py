@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ._args import _add_model_args, _load
-from ._report import _num, _pair, _table
+from ._args import add_model_args, read_model
+from ._report import num_or_dash, pair_or_dash, table_lines
 
 __all__ = ["register"]
 
@@ -18,7 +18,7 @@ def register(sub) -> None:
                        description="Show a model's states, parameters (value, units, typical "
                                    "range, meaning), inputs, observables, helper functions "
                                    "and equations.")
-    _add_model_args(p)
+    add_model_args(p)
     p.set_defaults(func=_cmd_info)
 
 
@@ -38,26 +38,26 @@ def _info_lines(model) -> list[str]:
     out = []
     if model.state_info:
         out += ["", "States (default initial value):"]
-        out += _table(("name", "initial", "units", "bounds", "meaning"),
-                      [(k, _num(s.value), s.units or "-", _pair(s.bounds), s.description)
-                       for k, s in model.state_info.items()])
+        out += table_lines(("name", "initial", "units", "bounds", "meaning"),
+                           [(k, num_or_dash(s.value), s.units or "-", pair_or_dash(s.bounds),
+                             s.description) for k, s in model.state_info.items()])
     if model.param_info:
         with_bounds = any(p.bounds for p in model.param_info.values())
         heads = ("name", "value", "units", "range") + (("bounds",) if with_bounds else ())
-        rows = [(k, _num(p.value), p.units or "-", _pair(p.range))
-                + ((_pair(p.bounds),) if with_bounds else ()) + (p.description,)
+        rows = [(k, num_or_dash(p.value), p.units or "-", pair_or_dash(p.range))
+                + ((pair_or_dash(p.bounds),) if with_bounds else ()) + (p.description,)
                 for k, p in model.param_info.items()]
-        out += ["", "Parameters:", *_table(heads + ("meaning",), rows)]
+        out += ["", "Parameters:", *table_lines(heads + ("meaning",), rows)]
     if model.input_info:
         out += ["", "Inputs (default constant value; set a time course with simulate):"]
-        out += _table(("name", "default", "units", "meaning"),
-                      [(k, _num(i.value), i.units or "-", i.description)
-                       for k, i in model.input_info.items()])
+        out += table_lines(("name", "default", "units", "meaning"),
+                           [(k, num_or_dash(i.value), i.units or "-", i.description)
+                            for k, i in model.input_info.items()])
     if model.observable_info:
         out += ["", "Observables:"]
-        out += _table(("name", "units", "expression", "meaning"),
-                      [(k, o.units or "-", o.expression, o.description)
-                       for k, o in model.observable_info.items()])
+        out += table_lines(("name", "units", "expression", "meaning"),
+                           [(k, o.units or "-", o.expression, o.description)
+                            for k, o in model.observable_info.items()])
     if model.functions:
         out += ["", "Helper functions:"]
         out += [f"  {sig} = {body}" for sig, body in model.functions.items()]
@@ -69,7 +69,7 @@ def _info_lines(model) -> list[str]:
 
 def _cmd_info(args) -> int:
     from ..models import describe_models
-    model = _load(args.model, args.variant)
+    model = read_model(args.model, args.variant)
     variant = f" (variant {model.variant!r})" if model.variant else ""
     lines = [f"{model.name}{variant}: {model.description or '(no description)'}"]
     library = describe_models().get(args.model)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from ._args import (_PLOT_SUFFIXES, UsageError, _add_model_args, _add_outputs, _add_set,
-                    _check_output, _count, _intervals, _load, _model_from_lists, _number,
-                    _portrait_of, _settings, _state, _time_span)
-from ._report import _equilibrium_rows, _equilibrium_table, _unit, _write
+from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
+                    check_output, model_from_lists, portrait_of, read_count, read_intervals,
+                    read_model, read_number, read_settings, read_state, read_time_span)
+from ._report import equilibrium_rows, equilibrium_table, unit_suffix, write_output
 
 __all__ = ["register"]
 
@@ -32,13 +32,13 @@ def register(sub) -> None:
                        epilog=_EXAMPLES,
                        usage="%(prog)s MODEL --x STATE --y STATE [options]",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_model_args(p, optional=True)
+    add_model_args(p, optional=True)
     p.add_argument("--x", dest="x", metavar="STATE", default=None,
                    help="state on the horizontal axis")
     p.add_argument("--y", dest="y", metavar="STATE", default=None,
                    help="state on the vertical axis")
-    _add_set(p, "set a parameter, a constant input, or the value at which another state is "
-                "held (--mode fixed) or its starting guess (--mode qss)")
+    add_set(p, "set a parameter, a constant input, or the value at which another state is "
+               "held (--mode fixed) or its starting guess (--mode qss)")
     p.add_argument("--range", dest="ranges", metavar="STATE=LOW:HIGH", nargs="+",
                    action="extend", default=[],
                    help="extent of an axis (default the state's declared bounds, else -10:10)")
@@ -52,8 +52,8 @@ def register(sub) -> None:
                    default=[], help="integrate a trajectory from (X0, Y0)")
     p.add_argument("--t", dest="t", metavar="START:STOP", default="0:50",
                    help="time span of the trajectories, or just STOP (default 0:50)")
-    _add_outputs(p, "draw the phase portrait to an image file",
-                 "no table (errors are still reported)")
+    add_outputs(p, "draw the phase portrait to an image file",
+                "no table (errors are still reported)")
     p.set_defaults(func=_cmd_phase_plane)
 
 
@@ -64,52 +64,52 @@ def _trajectories(items) -> list[tuple[float, float]]:
         if len(parts) != 2 or not all(p.strip() for p in parts):
             raise UsageError(f"--traj {item!r} is malformed; expected X0,Y0, e.g. --traj "
                              "0.1,0.2 (a negative X0 attached with '=': --traj=-1,0.5)")
-        out.append(tuple(_number(p, f"--traj {item}") for p in parts))
+        out.append(tuple(read_number(p, f"--traj {item}") for p in parts))
     return out
 
 
 def _cmd_phase_plane(args) -> int:
-    model = _load(_model_from_lists(args), args.variant)
+    model = read_model(model_from_lists(args), args.variant)
     states = list(model.state_names)
     if args.x is None or args.y is None:
         raise UsageError(f"phase-plane needs --x and --y: two states of model "
                          f"{model.name!r} {states}; e.g. --x {states[0]} --y "
                          f"{states[1] if len(states) > 1 else states[0]}")
-    x, y = _state(model, args.x, "--x"), _state(model, args.y, "--y")
+    x, y = read_state(model, args.x, "--x"), read_state(model, args.y, "--y")
     if x == y:
         raise UsageError(f"--x and --y must be different states; both are {x!r}")
-    groups, _ = _settings(model, args)
+    groups, _ = read_settings(model, args)
     axes = [s for s in groups["y0"] if s in (x, y)]
     if axes:
         raise UsageError(f"--set {axes[0]}: {axes[0]!r} is an axis of the plane; choose its "
                          f"extent with --range {axes[0]}=LOW:HIGH or start a trajectory "
                          "with --traj X0,Y0")
-    ranges = _intervals(model, args.ranges, "--range", allowed=(x, y))
-    resolution = _count(args.resolution, "--resolution", 3)
+    ranges = read_intervals(model, args.ranges, "--range", allowed=(x, y))
+    resolution = read_count(args.resolution, "--resolution", 3)
     if args.mode not in ("fixed", "qss"):
         raise UsageError(f"--mode {args.mode!r}: must be 'fixed' (other states held) or "
                          "'qss' (other states slaved to their nullclines)")
     traj = _trajectories(args.traj)
-    t_span = _time_span(args.t)
-    output = _check_output(args.output, "-o") if args.output else None
-    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+    t_span = read_time_span(args.t)
+    output = check_output(args.output, "-o") if args.output else None
+    plot = check_output(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
 
     start = time.perf_counter()
-    ds = _portrait_of(model, groups, ranges, x, y, resolution=resolution,
-                      others=groups["y0"], mode=args.mode, trajectories=traj or None,
-                      t=t_span)
+    ds = portrait_of(model, groups, ranges, x, y, resolution=resolution,
+                     others=groups["y0"], mode=args.mode, trajectories=traj or None,
+                     t=t_span)
     wall = time.perf_counter() - start
     if not args.quiet:
         print("\n".join(_phase_plane_report(model, ds, args, x, y, wall)))
     if output is not None:
-        _write(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
+        write_output(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
     if plot is not None:
         note = _others_text(model, ds)
 
         def draw():
             from ..plot.figures import save_phase_portrait
             save_phase_portrait(model, ds, plot, note=note and f"other states {note}")
-        _write(draw, plot, "--plot", args.quiet)
+        write_output(draw, plot, "--plot", args.quiet)
     return 0
 
 
@@ -137,7 +137,7 @@ def _phase_plane_report(model, ds, args, x, y, wall) -> list[str]:
         rows.append(("other states", _others_text(model, ds)))
     for k, s in enumerate((x, y)):
         res = ds[f"nullcline_{s}_residual"].values
-        units = _unit(ds[f"nullcline_{s}_residual"].attrs.get("units", ""), " {}")
+        units = unit_suffix(ds[f"nullcline_{s}_residual"].attrs.get("units", ""), " {}")
         if res.size:
             pieces = np.unique(ds[f"nullcline_{s}_segment"].values).size
             text = (f"{s}: {res.size} vertices in {pieces} "
@@ -147,7 +147,7 @@ def _phase_plane_report(model, ds, args, x, y, wall) -> list[str]:
         rows.append(("nullclines" if k == 0 else "", text))
     if "traj_x" in ds:
         failed = int(np.count_nonzero(ds["traj_status"].values))
-        tu = _unit(model.time_units, " {}")
+        tu = unit_suffix(model.time_units, " {}")
         rows.append(("trajectories", f"{ds.sizes['traj']}, t = {float(ds['time'][0]):g} .. "
                                      f"{float(ds['time'][-1]):g}{tu}"
                                      + (f" ({failed} failed)" if failed else "")))
@@ -158,7 +158,7 @@ def _phase_plane_report(model, ds, args, x, y, wall) -> list[str]:
     lines += ["", f"{n} equilibri{'um' if n == 1 else 'a'} in the plane"
               + (f" (kind from the {of}):" if n else "")]
     if n:
-        lines += _equilibrium_table(model, (x, y), _equilibrium_rows(
+        lines += equilibrium_table(model, (x, y), equilibrium_rows(
             (x, y), [str(k) for k in ds["fp_kind"].values], ds["fp_stable"].values,
             ds["fp_eig_real"].values, ds["fp_residual"].values,
             {x: ds["fp_x"].values, y: ds["fp_y"].values}))

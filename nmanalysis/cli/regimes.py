@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from ._args import _PLOT_SUFFIXES, _check_output, _load, _number, _time_span
-from ._report import _write
+from ._args import PLOT_SUFFIXES, check_output, read_model, read_number, read_time_span
+from ._report import write_output
 
 
 def _err(message):
@@ -40,13 +40,13 @@ def _settings(model, sets, sweeps):
         seen.add(name)
         group = params if name in model.param_names else inputs
         if flag == "--set":
-            group[name] = _number(text, f"--set {item}")
+            group[name] = read_number(text, f"--set {item}")
             continue
         parts = text.split(":")
         if len(parts) != 3 or not parts[2].strip().isdigit() or int(parts[2]) < 1:
             raise _err(f"--sweep {item!r} is malformed; expected NAME=START:STOP:NUM with NUM "
                        ">= 1, e.g. p=0:300:50")
-        lo, hi = (_number(v, f"--sweep {item}") for v in parts[:2])
+        lo, hi = (read_number(v, f"--sweep {item}") for v in parts[:2])
         group[name] = np.linspace(lo, hi, int(parts[2]))
         swept.append(name)
     return params, inputs, swept
@@ -88,19 +88,19 @@ def _cmd_regimes(args) -> int:
 
     from ..integrate.tableaux import METHODS
 
-    model = _load(args.model, args.variant)
+    model = read_model(args.model, args.variant)
     params, inputs, swept = _settings(model, args.sets, args.sweeps)
     if not 1 <= len(swept) <= 2:
         raise _err(f"regimes needs one or two --sweep NAME=START:STOP:NUM; got {len(swept)}")
-    t_span = _time_span(args.t) if args.t is not None else None
+    t_span = read_time_span(args.t) if args.t is not None else None
     method = args.method
     if method not in METHODS or method == "exp_euler":
         raise _err(f"--method {method!r} is unknown; methods are "
                    f"{[m for m in METHODS if m != 'exp_euler']}")
     if args.n_initial < 1:
         raise _err(f"--n-initial must be >= 1; got {args.n_initial}")
-    output = _check_output(args.output, "-o") if args.output else None
-    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+    output = check_output(args.output, "-o") if args.output else None
+    plot = check_output(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
 
     from ..analysis.regimes import regime_map
     start = time.perf_counter()
@@ -124,12 +124,12 @@ def _cmd_regimes(args) -> int:
         for c, n in zip(codes, counts):
             print(f"  {int(c):>3}  {flags.get(int(c), '?').replace('_', ' '):<36} {int(n)}")
     if output is not None:
-        _write(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
+        write_output(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
     if plot is not None:
         def draw():
             from ..plot.regimes import save_regime_map
             data = ds if len(swept) > 1 else ds.expand_dims({"_": [0.0]})
             save_regime_map(data, plot, title=f"{model.name}: regimes", x=swept[0],
                             y=swept[1] if len(swept) > 1 else "_")
-        _write(draw, plot, "--plot", args.quiet)
+        write_output(draw, plot, "--plot", args.quiet)
     return 0

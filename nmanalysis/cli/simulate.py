@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from ._args import (_PLOT_SUFFIXES, UsageError, _add_model_args, _add_outputs, _add_set,
-                    _add_sweep, _check_output, _load, _model_from_lists, _number, _settings,
-                    _split, _time_span)
-from ._report import _failures, _num, _table, _unit, _write
+from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
+                    add_sweep, check_output, model_from_lists, read_model, read_number,
+                    read_settings, read_time_span, split_item)
+from ._report import failures_text, num_or_dash, table_lines, unit_suffix, write_output
 
 __all__ = ["register"]
 
@@ -31,9 +31,9 @@ def register(sub) -> None:
                                    "the result as netCDF and plot it.",
                        epilog=_EXAMPLES, usage="%(prog)s MODEL [options]",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_model_args(p, optional=True)
-    _add_set(p, "set a parameter, an initial state or a constant input")
-    _add_sweep(p)
+    add_model_args(p, optional=True)
+    add_set(p, "set a parameter, an initial state or a constant input")
+    add_sweep(p)
     p.add_argument("--t", dest="t", metavar="START:STOP", default="0:100",
                    help="time span, or just STOP to start at 0 (default 0:100)")
     p.add_argument("--dt", type=float, default=None,
@@ -53,8 +53,8 @@ def register(sub) -> None:
                    default=[], help="additive white noise of intensity SIGMA on STATE, or "
                                     "Ornstein-Uhlenbeck noise with time constant TAU")
     p.add_argument("--seed", type=int, default=None, help="seed of the noise")
-    _add_outputs(p, "plot a single run, or a sweep over one name, to an image file",
-                 "no progress bar and no summary (errors are still reported)")
+    add_outputs(p, "plot a single run, or a sweep over one name, to an image file",
+                "no progress bar and no summary (errors are still reported)")
     p.set_defaults(func=_cmd_simulate)
 
 
@@ -71,16 +71,16 @@ def _records(text: str) -> list[str]:
 def _noise(model, items):
     out = {}
     for item in items:
-        name, text = _split(item, "--noise", "STATE=SIGMA or STATE=SIGMA:TAU, e.g. rE=0.01")
+        name, text = split_item(item, "--noise", "STATE=SIGMA or STATE=SIGMA:TAU, e.g. rE=0.01")
         if name not in model.state_names:
             raise UsageError(f"--noise {item}: {name!r} is not a state of model "
                              f"{model.name!r}; states are {list(model.state_names)}")
         parts = text.split(":")
         if len(parts) > 2:
             raise UsageError(f"--noise {item!r} is malformed; expected STATE=SIGMA[:TAU]")
-        sigma = _number(parts[0], f"--noise {item}")
+        sigma = read_number(parts[0], f"--noise {item}")
         out[name] = sigma if len(parts) == 1 else \
-            {"sigma": sigma, "tau": _number(parts[1], f"--noise {item}")}
+            {"sigma": sigma, "tau": read_number(parts[1], f"--noise {item}")}
     return out
 
 
@@ -102,14 +102,14 @@ def _check_plot(swept, records):
 
 # -- running and reporting ----------------------------------------------------------------
 def _cmd_simulate(args) -> int:
-    model = _load(_model_from_lists(args), args.variant)
-    groups, swept = _settings(model, args)
-    t_span = _time_span(args.t)
+    model = read_model(model_from_lists(args), args.variant)
+    groups, swept = read_settings(model, args)
+    t_span = read_time_span(args.t)
     records = _records(args.record)
     noise = _noise(model, args.noise)
     method = _check_method(args.method or ("heun" if noise else "rk4"))
-    output = _check_output(args.output, "-o") if args.output else None
-    plot = _check_output(args.plot, "--plot", _PLOT_SUFFIXES) if args.plot else None
+    output = check_output(args.output, "-o") if args.output else None
+    plot = check_output(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
     if plot is not None:
         _check_plot(swept, records)
 
@@ -123,12 +123,12 @@ def _cmd_simulate(args) -> int:
     if not args.quiet:
         print("\n".join(_summary(model, ds, args, swept, wall)))
     if output is not None:
-        _write(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
+        write_output(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
     if plot is not None:
         def draw():
             from ..plot.simulation import save_simulation
             save_simulation(model, ds, plot, dim=swept[0] if swept else None)
-        _write(draw, plot, "--plot", args.quiet)
+        write_output(draw, plot, "--plot", args.quiet)
     return 0
 
 
@@ -146,7 +146,7 @@ def _state_range(ds, name: str):
 
 
 def _summary(model, ds, args, swept, wall) -> list[str]:
-    tu = _unit(model.time_units, " {}")
+    tu = unit_suffix(model.time_units, " {}")
     dt = ds.attrs.get("dt")
     step = f"dt = {dt:g}{tu}" if dt is not None else "adaptive step"
     variant = f" (variant {model.variant!r})" if model.variant else ""
@@ -161,12 +161,12 @@ def _summary(model, ds, args, swept, wall) -> list[str]:
     if args.sets:
         rows.append(("set", ", ".join(args.sets)))
     rows += [("trajectories", f"{n_traj}" + (f" (sweep {sweeps})" if sweeps else "")),
-             ("failed", _failures(ds)), ("wall time", f"{wall:.2f} s")]
+             ("failed", failures_text(ds)), ("wall time", f"{wall:.2f} s")]
     lines = [f"{k:<13} {v}" for k, v in rows]
-    ranges = [(s, *(_num(v) for v in _state_range(ds, s)), model.units_of(s) or "-")
+    ranges = [(s, *(num_or_dash(v) for v in _state_range(ds, s)), model.units_of(s) or "-")
               for s in model.state_names]
     lines += ["", "range of the recorded values:",
-              *_table(("state", "min", "max", "units"), ranges)]
+              *table_lines(("state", "min", "max", "units"), ranges)]
     if set(args.record.split(",")) & {"minmax", "min", "max", "mean"} and not args.transient:
         lines.append("note: the reductions include the initial transient; leave it out "
                      "with --transient T")

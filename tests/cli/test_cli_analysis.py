@@ -2,7 +2,7 @@
 
 import pytest
 
-from nmanalysis.cli._report import _elide
+from nmanalysis.cli._report import elide
 
 from .test_cli import PNG_MAGIC, run, user_error
 
@@ -210,10 +210,10 @@ def test_range_of_a_state_off_the_plane(capsys):
 def test_elide_keeps_changes_and_ends():
     rows = [(str(i), 1, "stable node") for i in range(30)] + \
            [(str(i), 3, "stable node, saddle, stable node") for i in range(30, 32)]
-    out = _elide(rows, 3)
+    out = elide(rows, 3)
     assert out == [rows[0], ("...", "", "(28 more rows alike)"), rows[29], rows[30], rows[31]]
     alternating = [(str(i), i % 2, "k") for i in range(50)]  # nothing alike: first/last 10
-    out = _elide(alternating, 3)
+    out = elide(alternating, 3)
     assert out[:10] == alternating[:10] and out[-10:] == alternating[-10:]
     assert out[10] == ("...", "", "(30 more rows)") and len(out) == 21
-    assert _elide(rows[:21], 3) == rows[:21]
+    assert elide(rows[:21], 3) == rows[:21]

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from nmanalysis.cli import main
-from nmanalysis.cli._args import _protect_negative
+from nmanalysis.cli._args import protect_negative
 
 from .test_cli import PNG_MAGIC, run, user_error
 
@@ -70,9 +70,9 @@ def test_bounds_stop_the_branch(capsys):
 
 
 def test_negative_range_parses():
-    assert _protect_negative(["diagram", "m", "--range", "-4e2", "-1e-3"]) == \
+    assert protect_negative(["diagram", "m", "--range", "-4e2", "-1e-3"]) == \
         ["diagram", "m", "--range", " -4e2", " -1e-3"]
-    assert _protect_negative(["simulate", "m", "--t=-1:2"]) == ["simulate", "m", "--t=-1:2"]
+    assert protect_negative(["simulate", "m", "--t=-1:2"]) == ["simulate", "m", "--t=-1:2"]
 
 
 def test_negative_range_in_scientific_notation(capsys):
