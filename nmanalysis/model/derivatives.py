@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..errors import ModelError
 from .parse import to_sympy
 
 __all__ = ["SymbolicModel"]
@@ -35,6 +36,16 @@ def _logistic_form(expr):
         return Logistic(-arg)
 
     return expr.replace(is_target, rewrite)
+
+
+def _derivative(build, what: str):
+    """Run ``build`` (a sympy differentiation); foreign arithmetic errors become ModelError."""
+    try:
+        return build()
+    except (ArithmeticError, TypeError, ValueError, RecursionError) as exc:
+        raise ModelError(f"the {what} of the model cannot be formed symbolically "
+                         f"({type(exc).__name__}: {exc}); check the equations for "
+                         "terms that are undefined where they are differentiated") from None
 
 
 class SymbolicModel:
@@ -89,14 +100,17 @@ class SymbolicModel:
     def jacobian(self) -> sp.Matrix:
         """``df/dy`` as an n x n sympy Matrix."""
         if self._jac is None:
-            self._jac = sp.Matrix(self.rhs).jacobian(sp.Matrix(self.y))
+            self._jac = _derivative(lambda: sp.Matrix(self.rhs).jacobian(sp.Matrix(self.y)),
+                                    "Jacobian")
         return self._jac
 
     def jacobian_params(self) -> sp.Matrix:
         """``df/dp`` as an n x n_params sympy Matrix."""
         if self._jac_p is None:
             if self.p:
-                self._jac_p = sp.Matrix(self.rhs).jacobian(sp.Matrix(self.p))
+                self._jac_p = _derivative(
+                    lambda: sp.Matrix(self.rhs).jacobian(sp.Matrix(self.p)),
+                    "parameter Jacobian")
             else:
                 self._jac_p = sp.zeros(len(self.rhs), 0)
         return self._jac_p
@@ -118,4 +132,5 @@ class SymbolicModel:
 
     def diagonal_jacobian(self) -> tuple:
         """``(df_i/dy_i)_i`` (used by exponential Euler)."""
-        return tuple(sp.diff(f, y) for f, y in zip(self.rhs, self.y))
+        return _derivative(lambda: tuple(sp.diff(f, y) for f, y in zip(self.rhs, self.y)),
+                           "diagonal of the Jacobian")

@@ -315,6 +315,18 @@ class _Checker:
             return None
         acc, kind = values[0]
         for (op, _, whole), (v, k) in zip(items[1:], values[1:]):
+            # sympy drops a float zero term and turns a product with a float zero into
+            # the exact 0: the kind follows what sympy will hold
+            if isinstance(op, _ADDITIVE):
+                if k == "float" and v == 0:
+                    v, k = Fraction(0), kind
+                    if kind != "rational":
+                        continue
+                elif kind == "float" and acc == 0:
+                    acc, kind = (Fraction(0), k) if k == "rational" else (0.0, k)
+            elif (k == "float" and v == 0) or (kind == "float" and acc == 0):
+                acc, kind = Fraction(0), "rational"
+                continue
             kind = _kind(kind, k)
             if kind == "rational":
                 if isinstance(op, ast.Add):
@@ -341,18 +353,23 @@ class _Checker:
 
     def power(self, node, base_node, exp_node, depth, mult):
         e = self.check(exp_node, depth + 1, mult)
+        # an exponent sympy holds exactly ("rational", or "exact": sqrt(9**9) is 19683)
+        exact_exp = e is not None and e[1] != "float"
         inner = mult
-        if e is not None and e[1] == "rational":
+        if exact_exp:
             if abs(e[0]) > MAX_EXPONENT:
                 inner = MAX_EXPONENT + 1      # decided below, once the base is known
             else:
                 inner = mult * max(1, math.ceil(abs(e[0])))
         b = self.check(base_node, depth + 1, min(inner, MAX_EXPONENT * MAX_EXPONENT))
         if e is None:
+            if b is not None and b[0] == 0:
+                self.fail(node, "is zero to a variable power (zero or infinite); model "
+                                "expressions must be finite")
             return None
         ev, ek = e
         if b is None or b[1] == "exact":
-            if ek == "rational" and (abs(ev) > MAX_EXPONENT or inner > MAX_EXPONENT):
+            if exact_exp and (abs(ev) > MAX_EXPONENT or inner > MAX_EXPONENT):
                 self.fail(node, f"raises to an exact power beyond {MAX_EXPONENT} (in total "
                                 "over nested powers); exact powers this large cannot be "
                                 "computed; write the exponent as a float (e.g. 1e10) for a "
@@ -360,25 +377,23 @@ class _Checker:
             if b is None:
                 return None
         bv, bk = b
-        if ek == "rational" and bk == "rational" and ev.denominator == 1:
-            n = ev.numerator
+        if bk == "rational" and exact_exp:
+            integral = ek == "rational" and ev.denominator == 1
             if bv == 0:
-                if n < 0:
+                if ev < 0:
                     self.fail(node, "divides by zero (zero to a negative power)")
-                return (Fraction(0 if n else 1), "rational")
-            if abs(bv) == 1:
-                return (bv ** (n % 2), "rational")
-            bits = abs(n) * max(math.log2(abs(bv.numerator)), math.log2(bv.denominator))
-            digits = bits * 0.30103
-            if bits > MAX_EXACT_BITS:
-                self.fail(node, f"is an exact number with about {digits:.3g} digits; exact "
-                                "constants must stay within the double-precision range "
-                                "(about 308 digits); write the base as a float (e.g. 2.0) "
-                                "for a floating-point value")
-            return (self.exact(bv ** n, node, mult), "rational")
-        if ek == "rational" and bk == "rational" and abs(ev) > MAX_EXPONENT:
-            self.fail(node, f"raises an exact number to a fractional power beyond "
-                            f"{MAX_EXPONENT}; write the exponent as a float")
+                return (Fraction(0 if ev else 1), "rational")
+            if abs(bv) == 1 and integral:
+                return (bv ** (ev.numerator % 2), "rational")
+            if abs(bv) != 1:
+                bits = abs(ev) * max(math.log2(abs(bv.numerator)), math.log2(bv.denominator))
+                if bits > MAX_EXACT_BITS:
+                    self.fail(node, f"is an exact number with about {bits * 0.30103:.3g} "
+                                    "digits; exact constants must stay within the "
+                                    "double-precision range (about 308 digits); write the "
+                                    "base as a float (e.g. 2.0) for a floating-point value")
+            if integral:
+                return (self.exact(bv ** ev.numerator, node, mult), "rational")
         x, y = self.as_float(bv, node), self.as_float(ev, node)
         if x == 0 and y < 0:
             self.fail(node, "divides by zero (zero to a negative power)")
@@ -392,7 +407,9 @@ class _Checker:
                             "(about 1.8e308)")
         except (ValueError, ZeroDivisionError):  # pragma: no cover - excluded above
             self.fail(node, "is not a real number")
-        return (self.finite(value, node), "exact" if _kind(bk, ek) != "float" else "float")
+        value = self.finite(value, node)
+        floating = "float" in (bk, ek) and "exact" not in (bk, ek) and value not in (0, 1)
+        return (value, "float" if floating else "exact")
 
     def call(self, node, depth, mult):
         if not isinstance(node.func, ast.Name):
@@ -424,25 +441,25 @@ class _Checker:
 
     def builtin(self, node, name, args):
         kinds = [k for _, k in args]
-        if name in ("abs", "Abs", "sign", "min", "max", "Min", "Max", "Heaviside",
-                    "heaviside"):
-            values = [v for v, _ in args]
-            if name in ("abs", "Abs"):
-                value = abs(values[0])
-            elif name == "sign":
-                value = (values[0] > 0) - (values[0] < 0)
-            elif name in ("min", "Min"):
-                value = min(values)
-            elif name in ("max", "Max"):
-                value = max(values)
-            else:
-                value = 1 if values[0] > 0 else (0 if values[0] < 0 else Fraction(1, 2))
-            kind = _kind(*kinds)
-            if kind == "rational":
-                return (Fraction(value), kind)
-            return (float(self.as_float(value, node)), kind)
+        if name in ("min", "max", "Min", "Max"):
+            pick = min if name in ("min", "Min") else max
+            value = pick(v for v, _ in args)
+            tied = [(v, k) for v, k in args if v == value]
+            for want in ("rational", "exact", "float"):     # the most exact of a tie
+                for v, k in tied:
+                    if k == want:
+                        return (v, k)
+        if name in ("abs", "Abs"):
+            return (abs(args[0][0]), kinds[0])
+        if name in ("sign", "Heaviside", "heaviside"):     # sympy gives -1, 0, 1/2 or 1
+            v = args[0][0]
+            if name == "sign":
+                return (Fraction((v > 0) - (v < 0)), "rational")
+            return (Fraction(1 if v > 0 else (0 if v < 0 else Fraction(1, 2))), "rational")
         x = self.as_float(args[0][0], node)
-        kind = "float" if kinds[0] == "float" else "exact"
+        # sympy evaluates a function of a float to a float, except at special points
+        # such as exp(0.0) = 1, which it returns exactly
+        kind = "float" if kinds[0] == "float" and x != 0 else "exact"
         if name == "log":
             if x == 0:
                 self.fail(node, "is minus infinity (log of zero)")
@@ -600,6 +617,43 @@ def to_sympy(tree: ast.AST, symbols: Mapping[str, object],
     def fail(node, what):
         raise ModelError(f"{where}: {_describe(node)} {what}")
 
+    def too_big(number) -> bool:
+        return (isinstance(number, sp.Rational)
+                and max(int(number.p).bit_length(), int(number.q).bit_length())
+                > MAX_EXACT_BITS)
+
+    def power(node, base, expo):
+        # sympy computes powers of exact numbers exactly, also inside a product
+        # ((2*x)**n gives 2**n * x**n) and after cancellations the text does not show
+        # (x - x + 2): refuse before sympy starts on a number too large to compute
+        if base.is_Number and base.is_zero and not expo.is_Number:
+            fail(node, "is zero to a variable power (zero or infinite); model expressions "
+                       "must be finite")
+        if not isinstance(expo, sp.Rational) or base.is_Float:
+            return base ** expo
+        if base.is_Rational:
+            if abs(base) not in (0, 1):
+                size = max(math.log2(abs(int(base.p))), math.log2(int(base.q)))
+                if float(abs(expo)) * size > MAX_EXACT_BITS:
+                    fail(node, "is an exact number beyond the double-precision range; "
+                               "write the base as a float (e.g. 2.0) for a floating-point "
+                               "value")
+        elif abs(expo) > MAX_EXPONENT and any(
+                not n.is_Float and abs(n) != 1 for n in base.atoms(sp.Number)):
+            fail(node, f"raises an expression with exact numbers to an exact power beyond "
+                       f"{MAX_EXPONENT}; write the exponent as a float (e.g. 1e10)")
+        return base ** expo
+
+    def exponential(node, arg):
+        # exp(c*log(u)) is u**c in sympy: the same limits as for a power
+        for term in sp.Add.make_args(arg):
+            coeff = term.as_coeff_Mul()[0]
+            if (term.has(sp.log) and isinstance(coeff, sp.Rational)
+                    and abs(coeff) > MAX_EXPONENT):
+                fail(node, f"is a power with an exact exponent beyond {MAX_EXPONENT} "
+                           "(exp of a multiple of a logarithm); write the factor as a float")
+        return sp.exp(arg)
+
     def conv(node):
         try:
             result = build(node)
@@ -609,13 +663,16 @@ def to_sympy(tree: ast.AST, symbols: Mapping[str, object],
             fail(node, f"has no real value ({exc})")
         if any(result is s for s in nonfinite):
             fail(node, f"is undefined or infinite (sympy gives {result})")
+        if too_big(result) or (result.args and too_big(result.args[0])):
+            fail(node, "gives an exact number beyond the double-precision range "
+                       "(about 308 digits)")
         return result
 
     def build(node):
         if isinstance(node, ast.BinOp):
             op = type(node.op)
             if op is ast.Pow:
-                return conv(node.left) ** conv(node.right)
+                return power(node, conv(node.left), conv(node.right))
             additive = op in (ast.Add, ast.Sub)
             ops = (ast.Add, ast.Sub) if additive else (ast.Mult, ast.Div)
             items = []
@@ -640,8 +697,14 @@ def to_sympy(tree: ast.AST, symbols: Mapping[str, object],
             return consts[node.id]
         if isinstance(node, ast.Call):
             args = [conv(a) for a in node.args]
-            fn = helpers.get(node.func.id) or builtins[node.func.id]
-            return fn(*args)
+            name = node.func.id
+            if name in helpers:
+                return helpers[name](*args)
+            if name == "pow":
+                return power(node, *args)
+            if name == "exp":
+                return exponential(node, args[0])
+            return builtins[name](*args)
         raise ModelError(f"cannot convert {_describe(node)}")  # pragma: no cover
 
     try:

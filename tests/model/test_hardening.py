@@ -114,6 +114,9 @@ TOWER = "**".join(["x"] * 500)
     ("0**(-1) + x", "0 ** (-1)"),
     ("pow(2, 10**10)", "pow(2, 10 ** 10)"),
     ("10**400*x", "10 ** 400"),
+    ("0.0**x", "0.0 ** x"),
+    ("a + 0**(x + 1)", "0 ** (x + 1)"),
+    ("(x - x)**a", "(x - x) ** a"),                    # zero only after sympy cancels
 ])
 def test_bad_constant_terms_are_refused_promptly_naming_the_term(rhs, term):
     start = time.perf_counter()
@@ -151,6 +154,21 @@ def test_terms_sympy_simplifies_to_nonsense_are_refused_naming_them(rhs, shown):
     with pytest.raises(nma.ModelError, match="equation for 'x'") as err:
         m.rhs_expressions()
     assert shown in str(err.value)
+
+
+@pytest.mark.parametrize("rhs", [
+    "(x - x + 2)**(x - x + 10**10)",             # exact only after sympy cancels x - x
+    "(x*0.0 + 3)**(a*0 + 5000)",
+    "exp(-10**10*log(2*x))",                     # sympy turns this into (2*x)**(-10**10)
+    "(-sqrt(9**9))**(-sqrt(9**9))",              # sqrt(9**9) is the integer 19683
+    "(-13)**(-Heaviside(0.0))**(-13)",           # Heaviside(0.0) is the exact 1/2
+    "(0.0 - 2)**(-123456789012345678901234567890)",
+])
+def test_exact_powers_hidden_from_the_text_are_refused_promptly(rhs):
+    start = time.perf_counter()
+    with pytest.raises(nma.ModelError, match="equation for 'x'"):
+        one_state(rhs).rhs_expressions()
+    assert time.perf_counter() - start < 5.0
 
 
 def test_nonsense_inside_a_function_body_names_the_function():
