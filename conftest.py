@@ -6,4 +6,4 @@ collected for doctests.
 """
 
 collect_ignore = [f"nmanalysis/compile/{name}.py" for name in
-                  ("basins", "collocation", "drivers", "solvers", "tangent")]
+                  ("basins", "collocation", "drivers", "rk", "solvers", "tangent")]

@@ -15,6 +15,7 @@ from .._checks import check_names
 from ..errors import OptionsError
 from ..integrate.parallel import run_pieces
 from ..integrate.status import status_attrs
+from ..integrate.tableaux import get_tableau
 from ..results.attrs import json_attr, label_sweep_dims, provenance
 from .cycles import sweep_rows
 
@@ -90,10 +91,11 @@ def _benettin(model, k, *, params, y0, inputs, t, transient, dt, renorm_every, s
     STATUS = np.zeros(B, dtype=np.int8)
     FINAL = np.full((n, B), np.nan)
     kernel = compile_model(model).extension("tangent.py").lyapunov_rows
+    tab = get_tableau("rk4")
 
     def run(lo, hi):
-        kernel(Y0, V0, P, t0, dt, n_transient, n_steps, renorm, lo_b, hi_b, lo, hi,
-               LAM, LAM1, LAM2, STATUS, FINAL)
+        kernel(Y0, V0, P, tab.A, tab.b, tab.c, t0, dt, n_transient, n_steps, renorm, lo_b,
+               hi_b, lo, hi, LAM, LAM1, LAM2, STATUS, FINAL)
 
     run_pieces(run, B, 8.0 * (1 + k) * (n_transient + n_steps), progress,
                f"{what} {model.name}")

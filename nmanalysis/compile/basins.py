@@ -34,28 +34,14 @@
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _basin_block_step(y, P, Qd, A, bw, dt, K, yt):
-    """One explicit RK step of the block y (n, m) in place (autonomous system)."""
-    n, m = y.shape
-    S = bw.shape[0]
-    rhs_block(0.0, y, P, Qd, K[0])
-    for s in range(1, S):
-        for i in range(n):
-            for b in range(m):
-                yt[i, b] = y[i, b]
-        for j in range(s):
-            coef = dt * A[s, j]
-            if coef != 0.0:
-                for i in range(n):
-                    for b in range(m):
-                        yt[i, b] += coef * K[j, i, b]
-        rhs_block(0.0, yt, P, Qd, K[s])
+def _stage_times(A):
+    """c_s = sum_j A[s, j]: the stage times of an explicit tableau (autonomous systems here)."""
+    S = A.shape[0]
+    c = np.zeros(S)
     for s in range(S):
-        coef = dt * bw[s]
-        if coef != 0.0:
-            for i in range(n):
-                for b in range(m):
-                    y[i, b] += coef * K[s, i, b]
+        for j in range(s):
+            c[s] += A[s, j]
+    return c
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -85,6 +71,7 @@ def basin_rows(Y0, p, A, bw, dt, max_steps, check_every, n_dwell, EQ, inv_scale,
     if total <= 0:
         return
     S = bw.shape[0]
+    c = _stage_times(A)
     n_eq = EQ.shape[0]
     m = min(width, total)
     y, P, Qd, K, yt = _basin_block_arrays(p, n, m, S)
@@ -101,7 +88,8 @@ def basin_rows(Y0, p, A, bw, dt, max_steps, check_every, n_dwell, EQ, inv_scale,
     active = m
     while active > 0:
         for _ in range(check_every):
-            _basin_block_step(y, P, Qd, A, bw, dt, K, yt)
+            rk_block_step(0.0, y, P, Qd, A, bw, c, dt, K, yt, yt, False, 0, P.shape[0], _NO_T,
+                          _NO_V, _NO_K)
         for b in range(m):
             r = row[b]
             if r < 0:
@@ -185,26 +173,6 @@ def basin_rows(Y0, p, A, bw, dt, max_steps, check_every, n_dwell, EQ, inv_scale,
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _cycle_row_step(y, p, A, bw, dt, K, yt):
-    """One explicit RK step of a single state y (n,) in place; K[0] = f(y_old) after."""
-    n = y.shape[0]
-    S = bw.shape[0]
-    rhs(0.0, y, p, K[0])
-    for s in range(1, S):
-        for i in range(n):
-            acc = y[i]
-            for j in range(s):
-                acc += dt * A[s, j] * K[j, i]
-            yt[i] = acc
-        rhs(0.0, yt, p, K[s])
-    for i in range(n):
-        acc = 0.0
-        for s in range(S):
-            acc += bw[s] * K[s, i]
-        y[i] += dt * acc
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def _state_code(y, lo_b, hi_b):
     code = 0
     for i in range(y.shape[0]):
@@ -285,6 +253,8 @@ def cycle_rows(Y0, p, A, bw, dt, n_pre, n_max, inv_scale, tol, n_confirm, max_q,
     smax = np.empty(n)
     K = np.empty((S, n))
     yt = np.empty(n)
+    c = _stage_times(A)
+    J = np.empty((1, 1))
     CP = np.empty((R, n))
     CT = np.empty(R)
     CMIN = np.empty((R, n))
@@ -297,7 +267,7 @@ def cycle_rows(Y0, p, A, bw, dt, n_pre, n_max, inv_scale, tol, n_confirm, max_q,
         code = _state_code(y, lo_b, hi_b)
         steps = 0
         while code == 0 and steps < n_pre:
-            _cycle_row_step(y, p, A, bw, dt, K, yt)
+            rk_row_step(0, 0.0, y, p, A, bw, c, dt, K, yt, J)
             steps += 1
             code = _state_code(y, lo_b, hi_b)
             for i in range(n):
@@ -346,7 +316,7 @@ def cycle_rows(Y0, p, A, bw, dt, n_pre, n_max, inv_scale, tol, n_confirm, max_q,
         while q < n_max:
             for i in range(n):
                 yold[i] = y[i]
-            _cycle_row_step(y, p, A, bw, dt, K, yt)
+            rk_row_step(0, 0.0, y, p, A, bw, c, dt, K, yt, J)
             q += 1
             t += dt
             code = _state_code(y, lo_b, hi_b)
@@ -436,7 +406,7 @@ def cycle_rows(Y0, p, A, bw, dt, n_pre, n_max, inv_scale, tol, n_confirm, max_q,
         for _ in range(n_more):
             for i in range(n):
                 yold[i] = y[i]
-            _cycle_row_step(y, p, A, bw, dt, K, yt)
+            rk_row_step(0, 0.0, y, p, A, bw, c, dt, K, yt, J)
             q += 1
             if not (yold[jc] < level_c and y[jc] >= level_c):
                 continue

@@ -40,48 +40,6 @@ def _normal(seed, row, counter):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _input_position(T, K, t, left):
-    """Knot index j and weight w so that u(t) = V[j] + w (V[j+1] - V[j]).
-
-    ``left``: take the limit from the left at a jump. Stages inside a step
-    (c > 0) use it, so a step [t, t + dt] ending on a jump sees the old value
-    throughout and the next step sees the new one: jumps fall on step edges.
-    """
-    if left:
-        j = np.searchsorted(T[:K], t, side="left") - 1
-    else:
-        j = np.searchsorted(T[:K], t, side="right") - 1
-    if j < 0:
-        return 0, 0.0
-    if j >= K - 1:
-        return K - 1, 0.0
-    return j, (t - T[j]) / (T[j + 1] - T[j])
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _fill_inputs(t, P, row0, n_par, in_T, in_V, in_K, left):
-    for i in range(in_T.shape[0]):
-        j, w = _input_position(in_T[i], in_K[i], t, left)
-        if w == 0.0:
-            for b in range(P.shape[1]):
-                P[n_par + i, b] = in_V[i, j, row0 + b]
-        else:
-            for b in range(P.shape[1]):
-                v0 = in_V[i, j, row0 + b]
-                P[n_par + i, b] = v0 + w * (in_V[i, j + 1, row0 + b] - v0)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _fill_inputs_row(t, p, row, n_par, in_T, in_V, in_K, left):
-    for i in range(in_T.shape[0]):
-        j, w = _input_position(in_T[i], in_K[i], t, left)
-        v0 = in_V[i, j, row]
-        if w != 0.0:
-            v0 = v0 + w * (in_V[i, j + 1, row] - v0)
-        p[n_par + i] = v0
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def _check_rows(y, st, lo_b, hi_b):
     """Flag rows that became non-finite (1) or left [lo_b, hi_b] (2); freeze them as NaN."""
     n, m = y.shape
@@ -191,7 +149,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                 tst[b] = t0
         if q0 == 0:
             if n_obs_rec > 0 and in_T.shape[0] > 0:
-                _fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K, False)
+                fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K, False)
             _record_block(t0, y, p, qd, ob, 0, q0, rec_every, want_full, want_red, n_obs_rec,
                           REC, rmin, rmax, rsum, lo)
         for q in range(n_steps):
@@ -216,41 +174,15 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                             eta[i, b] = eta[i, b] * dec + amp * xi
             if scheme == 1:
                 if in_T.shape[0] > 0:
-                    _fill_inputs(t, p, lo, n_par, in_T, in_V, in_K, False)
+                    fill_inputs(t, p, lo, n_par, in_T, in_V, in_K, False)
                 rhs_block(t, y, p, qd, K[0])
                 jac_diag_block(t, y, p, qd, yt)
                 for i in range(n):
                     for b in range(m):
                         y[i, b] += dt * fphi1(dt * yt[i, b]) * K[0, i, b] + inc[i, b]
             else:
-                for s in range(S):
-                    ts = t + c[s] * dt
-                    if in_T.shape[0] > 0:
-                        _fill_inputs(ts, p, lo, n_par, in_T, in_V, in_K, s > 0 and c[s] > 0.0)
-                    if s == 0:
-                        rhs_block(ts, y, p, qd, K[0])
-                        continue
-                    cs = c[s]
-                    for i in range(n):
-                        for b in range(m):
-                            yt[i, b] = y[i, b] + cs * inc[i, b]
-                    for j in range(s):
-                        coef = dt * A[s, j]
-                        if coef != 0.0:
-                            for i in range(n):
-                                for b in range(m):
-                                    yt[i, b] += coef * K[j, i, b]
-                    rhs_block(ts, yt, p, qd, K[s])
-                for s in range(S):
-                    coef = dt * bw[s]
-                    if coef != 0.0:
-                        for i in range(n):
-                            for b in range(m):
-                                y[i, b] += coef * K[s, i, b]
-                if noise_kind != 0:
-                    for i in range(n):
-                        for b in range(m):
-                            y[i, b] += inc[i, b]
+                rk_block_step(t, y, p, qd, A, bw, c, dt, K, yt, inc, noise_kind != 0, lo,
+                              n_par, in_T, in_V, in_K)
             died = _check_rows(y, st, lo_b, hi_b)
             if died > 0:
                 alive -= died
@@ -261,7 +193,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
             if qq >= q0:
                 tn = t0 + qq * dt
                 if n_obs_rec > 0 and in_T.shape[0] > 0:
-                    _fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
+                    fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
                 _record_block(tn, y, p, qd, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
                               REC, rmin, rmax, rsum, lo)
         for b in range(m):
@@ -331,6 +263,7 @@ def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, 
         err = np.empty(n)
         ys = np.empty(n)
         ob = np.empty(max(n_obs_rec, 1))
+        J0 = np.empty((1, 1))
         nv = n + n_obs_rec
         rmin = np.full(nv, np.inf)
         rmax = np.full(nv, -np.inf)
@@ -338,7 +271,7 @@ def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, 
         t = t0
         status = 0
         if in_T.shape[0] > 0:
-            _fill_inputs_row(t, p, r, n_par, in_T, in_V, in_K, False)
+            fill_inputs_row(t, p, r, n_par, in_T, in_V, in_K, False)
         rhs(t, y, p, K[0])
         j = 0
         while j < n_rec and rec_t[j] <= t:
@@ -382,24 +315,9 @@ def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, 
             if h < hmin:
                 status = 4
                 break
-            for s in range(1, S):
-                for i in range(n):
-                    acc = y[i]
-                    for q in range(s):
-                        acc += h * A[s, q] * K[q, i]
-                    yt[i] = acc
-                ts = t + c[s] * h
-                if in_T.shape[0] > 0:
-                    _fill_inputs_row(ts, p, r, n_par, in_T, in_V, in_K, c[s] > 0.0)
-                rhs(ts, yt, p, K[s])
-            for i in range(n):
-                acc = y[i]
-                e = 0.0
-                for s in range(S):
-                    acc += h * bw[s] * K[s, i]
-                    e += h * be[s] * K[s, i]
-                ynew[i] = acc
-                err[i] = e
+            rk_row_stages(0, t, y, p, A, c, h, K, yt, J0, r, n_par, in_T, in_V, in_K)
+            rk_row_combine(y, K, bw, h, ynew, True)
+            rk_row_combine(y, K, be, h, err, False)
             en = _rms_err(y, ynew, err, rtol, atol)
             steps += 1
             if not (en <= 1.0):
@@ -425,7 +343,7 @@ def run_adaptive(Y0, P, A, bw, be, c, D, err_exp, t0, t1, h0, rtol, atol, ctrl, 
                     ys[i] = y[i] + h * acc
                 if j >= q0:
                     if in_T.shape[0] > 0:
-                        _fill_inputs_row(rec_t[j], p, r, n_par, in_T, in_V, in_K, False)
+                        fill_inputs_row(rec_t[j], p, r, n_par, in_T, in_V, in_K, False)
                     _record_row(rec_t[j], ys, p, ob, j, q0, want_full, want_red, n_obs_rec,
                                 REC, rmin, rmax, rsum, r)
                 j += 1

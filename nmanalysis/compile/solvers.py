@@ -5,49 +5,7 @@
 # GIL and work on a range [start, stop) of columns, so callers can run disjoint
 # ranges in parallel threads.
 
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _lu_solve(A, b, x):
-    """Solve A x = b by LU with partial pivoting (A and b are overwritten).
-
-    Returns False when a pivot is zero or not finite (singular matrix).
-    """
-    n = A.shape[0]
-    scale = 0.0
-    for i in range(n):
-        for j in range(n):
-            scale = max(scale, abs(A[i, j]))
-    if not (scale > 0.0 and scale < np.inf):
-        return False
-    for k in range(n):
-        piv = k
-        big = abs(A[k, k])
-        for i in range(k + 1, n):
-            if abs(A[i, k]) > big:
-                big = abs(A[i, k])
-                piv = i
-        if not (big > 1e-300 * scale):
-            return False
-        if piv != k:
-            for j in range(n):
-                tmp = A[k, j]
-                A[k, j] = A[piv, j]
-                A[piv, j] = tmp
-            tmp = b[k]
-            b[k] = b[piv]
-            b[piv] = tmp
-        for i in range(k + 1, n):
-            f = A[i, k] / A[k, k]
-            if f != 0.0:
-                for j in range(k + 1, n):
-                    A[i, j] -= f * A[k, j]
-                b[i] -= f * b[k]
-    for i in range(n - 1, -1, -1):
-        acc = b[i]
-        for j in range(i + 1, n):
-            acc -= A[i, j] * x[j]
-        x[i] = acc / A[i, i]
-    return True
+from nmanalysis.compile.linalg import lu_solve
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -93,7 +51,7 @@ def newton_batch(X, P, rows, tol, max_iter, start, stop, CONV, RES, NIT):
             jac(0.0, x, p, J)
             for i in range(n):
                 rhs_buf[i] = -f[i]
-            if not _lu_solve(J, rhs_buf, dx):
+            if not lu_solve(J, rhs_buf, dx):
                 status = -1
                 break
             lam = 1.0

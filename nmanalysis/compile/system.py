@@ -17,7 +17,7 @@ _KERNELS = ("rhs", "jac", "jac_p", "jac_diag", "observables", "d2", "d3", "rhs_b
             "jac_diag_block",
             "observables_block", "derived_block", "run_fixed", "run_adaptive", "newton_batch",
             "jac_batch", "rhs_batch")
-_TEMPLATES = ("drivers.py", "solvers.py")
+_TEMPLATES = ("rk.py", "drivers.py", "solvers.py")
 _SYSTEMS: dict[str, CompiledSystem] = {}
 
 
@@ -25,7 +25,7 @@ _SYSTEMS: dict[str, CompiledSystem] = {}
 def _support_hash() -> str:
     """Hash of the text that ends up in (or is inlined into) every kernel module."""
     h = hashlib.sha256(GENERATOR_VERSION.encode())
-    for name in (*_TEMPLATES, "fastmath.py", "codegen.py"):
+    for name in (*_TEMPLATES, "linalg.py", "fastmath.py", "codegen.py"):
         h.update((_HERE / name).read_bytes())
     return h.hexdigest()
 
@@ -107,8 +107,8 @@ class CompiledSystem:
 
         ``template`` names a file in ``nmanalysis/compile`` (e.g. ``"basins.py"``)
         written like ``solvers.py``: its functions call the model's ``rhs``, ``jac``,
-        ``jac_p``, ... as module globals and may use the helpers of ``solvers.py``
-        (which every extension includes). Each extension has its own cache key,
+        ``jac_p``, ... as module globals and may use the helpers of ``rk.py`` and
+        ``solvers.py`` (which every extension includes). Each extension has its own cache key,
         so editing one template does not invalidate the main kernels or other
         extensions; functions are compiled on first call.
         """
@@ -135,14 +135,15 @@ def _extension_module(model, template: str):
     if not path.is_file() or path.suffix != ".py":
         raise ValueError(f"no kernel template {template!r} in {_HERE}")
     h = hashlib.sha256(GENERATOR_VERSION.encode())
-    for name in ("solvers.py", "fastmath.py", "codegen.py", template):
+    for name in ("rk.py", "solvers.py", "linalg.py", "fastmath.py", "codegen.py", template):
         h.update((_HERE / name).read_bytes())
     text = f"{model.structure_hash}:{template}:{h.hexdigest()}"
     key = hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def make_source():
         from .codegen import kernel_source
-        parts = [kernel_source(model), (_HERE / "solvers.py").read_text(encoding="utf-8"),
+        parts = [kernel_source(model), *((_HERE / name).read_text(encoding="utf-8")
+                                         for name in ("rk.py", "solvers.py")),
                  path.read_text(encoding="utf-8")]
         return "\n\n".join(parts)
 

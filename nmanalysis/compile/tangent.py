@@ -6,8 +6,9 @@
 #
 # The state y and k tangent vectors V = [v_1 .. v_k] are integrated together,
 #     y' = f(t, y),    V' = J(t, y) V,
-# by classical RK4 (the tangent stages use the Jacobian at the stage states,
-# so the pair is RK4 applied to the variational system). Benettin's method
+# as one augmented system z = [y, V] (variational_rhs of rk.py) by the explicit
+# tableau (A, b, c) given, with rk_row_step: the step every kernel uses
+# (the tangent stages use the Jacobian at the stage states). Benettin's method
 # with QR: V is re-orthonormalised (modified Gram-Schmidt, V = Q R) every
 # `renorm` steps and the logarithms of the diagonal of R are summed after the
 # transient, separately over the two halves of the averaging window (their
@@ -16,40 +17,6 @@
 #
 # Status codes as in drivers.py: 0 ok, 1 diverged (state or tangent not
 # finite, or the tangents became dependent), 2 left the bounds [lo_b, hi_b].
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _tangent_rk4_step(t, y, V, p, dt, K, KV, ys, Vs, J):
-    """One RK4 step of (y, V) in place; K (4, n), KV (4, n, k), ys (n,), Vs (n, k), J (n, n)."""
-    n = N_STATES  # a compile-time constant: short loops unroll
-    k = V.shape[1]
-    for s in range(4):
-        if s == 0:
-            c = 0.0
-            for i in range(n):
-                ys[i] = y[i]
-                for m in range(k):
-                    Vs[i, m] = V[i, m]
-        else:
-            c = dt if s == 3 else 0.5 * dt
-            for i in range(n):
-                ys[i] = y[i] + c * K[s - 1, i]
-                for m in range(k):
-                    Vs[i, m] = V[i, m] + c * KV[s - 1, i, m]
-        rhs(t + c, ys, p, K[s])
-        jac(t + c, ys, p, J)
-        for i in range(n):
-            for m in range(k):
-                acc = 0.0
-                for j in range(n):
-                    acc += J[i, j] * Vs[j, m]
-                KV[s, i, m] = acc
-    h6 = dt / 6.0
-    for i in range(n):
-        y[i] += h6 * (K[0, i] + 2.0 * K[1, i] + 2.0 * K[2, i] + K[3, i])
-        for m in range(k):
-            V[i, m] += h6 * (KV[0, i, m] + 2.0 * KV[1, i, m] + 2.0 * KV[2, i, m]
-                             + KV[3, i, m])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -105,13 +72,13 @@ def _out_of_range(V):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def lyapunov_rows(Y0, V0, P, t0, dt, n_transient, n_steps, renorm, lo_b, hi_b,
+def lyapunov_rows(Y0, V0, P, A, bw, c, t0, dt, n_transient, n_steps, renorm, lo_b, hi_b,
                   start, stop, LAM, LAM1, LAM2, STATUS, FINAL):
     """The k leading Lyapunov exponents of columns [start, stop) of Y0 (Benettin, QR).
 
     Y0 (n, B) initial states, V0 (n, k, B) initial tangent vectors (independent),
-    P (n_p, B) parameter vectors. The run has n_transient + n_steps RK4 steps
-    of size dt from t0; the tangents are re-orthonormalised every `renorm`
+    P (n_p, B) parameter vectors, (A, bw, c) an explicit tableau. The run has
+    n_transient + n_steps steps of size dt from t0; the tangents are re-orthonormalised every `renorm`
     steps (and, checked every 16 steps, whenever a norm leaves [1e-100,
     1e100]; and at the end of the transient and of each half of the averaging
     window). LAM (k, B): mean log growth rates over the n_steps averaging
@@ -123,12 +90,12 @@ def lyapunov_rows(Y0, V0, P, t0, dt, n_transient, n_steps, renorm, lo_b, hi_b,
     k = V0.shape[1]
     half = n_steps // 2
     total = n_transient + n_steps
-    y = np.empty(n)
-    V = np.empty((n, k))
-    K = np.empty((4, n))
-    KV = np.empty((4, n, k))
-    ys = np.empty(n)
-    Vs = np.empty((n, k))
+    N = n * (1 + k)
+    z = np.empty(N)          # [y, V row-major]: y and V below are views of it
+    y = z[:n]
+    V = z[n:].reshape((n, k))
+    K = np.empty((bw.shape[0], N))
+    zt = np.empty(N)
     J = np.empty((n, n))
     logr = np.empty(k)
     s1 = np.empty(k)
@@ -148,7 +115,7 @@ def lyapunov_rows(Y0, V0, P, t0, dt, n_transient, n_steps, renorm, lo_b, hi_b,
         since = 0
         q = 0
         while q < total and status == 0:
-            _tangent_rk4_step(t0 + q * dt, y, V, p, dt, K, KV, ys, Vs, J)
+            rk_row_step(1, t0 + q * dt, z, p, A, bw, c, dt, K, zt, J)
             q += 1
             since += 1
             status = _state_status(y, lo_b, hi_b)

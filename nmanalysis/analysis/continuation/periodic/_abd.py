@@ -15,39 +15,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ....compile.linalg import householder_reflect, lu_solve
+
 __all__ = ["abd_solve"]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _reflect(S, k, col, nrows, c0, v):
-    """Householder reflection zeroing ``S[k+1:nrows, col]``, applied to columns ``c0:``.
-
-    Returns False when the column is zero from row ``k`` down (singular block).
-    """
-    norm = 0.0
-    for i in range(k, nrows):
-        norm += S[i, col] * S[i, col]
-    norm = np.sqrt(norm)
-    if norm == 0.0:
-        return False
-    alpha = -norm if S[k, col] >= 0 else norm
-    for i in range(k, nrows):
-        v[i] = S[i, col]
-    v[k] -= alpha
-    vv = 0.0
-    for i in range(k, nrows):
-        vv += v[i] * v[i]
-    if vv == 0.0:
-        return True
-    for c in range(c0, S.shape[1]):
-        s = 0.0
-        for i in range(k, nrows):
-            s += v[i] * S[i, c]
-        s *= 2.0 / vv
-        if s != 0.0:
-            for i in range(k, nrows):
-                S[i, c] -= s * v[i]
-    return True
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -97,7 +67,7 @@ def abd_solve(A, B, G, cx, cg, rb, rper, rd, x, g):
             S[n + a, W - 1] = rb[j, a]
         # Householder QR on the x_j columns (n .. 2n-1)
         for k in range(n):
-            if not _reflect(S, k, n + k, 2 * n, 0, v):
+            if not householder_reflect(S, k, n + k, 2 * n, 0, v):
                 return False
         # pivot rows (top n) kept; bottom n rows carried, shifted: x_{j+1} -> x_j slot
         for a in range(n):
@@ -163,36 +133,9 @@ def abd_solve(A, B, G, cx, cg, rb, rper, rd, x, g):
         for k in range(ng):
             F[2 * n + r, 2 * n + k] = dg[r, k]
         rhs[2 * n + r] = dr[r]
-    # Gaussian elimination with partial pivoting
-    for k in range(m):
-        p = k
-        big = abs(F[k, k])
-        for i in range(k + 1, m):
-            if abs(F[i, k]) > big:
-                big = abs(F[i, k])
-                p = i
-        if big == 0.0 or not np.isfinite(big):
-            return False
-        if p != k:
-            for c in range(m):
-                t = F[k, c]
-                F[k, c] = F[p, c]
-                F[p, c] = t
-            t = rhs[k]
-            rhs[k] = rhs[p]
-            rhs[p] = t
-        for i in range(k + 1, m):
-            f = F[i, k] / F[k, k]
-            if f != 0.0:
-                for c in range(k, m):
-                    F[i, c] -= f * F[k, c]
-                rhs[i] -= f * rhs[k]
     sol = np.empty(m)
-    for i in range(m - 1, -1, -1):
-        s = rhs[i]
-        for c in range(i + 1, m):
-            s -= F[i, c] * sol[c]
-        sol[i] = s / F[i, i]
+    if not lu_solve(F, rhs, sol):
+        return False
     for b in range(n):
         x[0, b] = sol[b]
         x[N, b] = sol[n + b]
@@ -244,7 +187,7 @@ def condense(E, G, rc, Dw, TOP, At, Bt, Gt, rb, Y):
             S[r, mi + 2 * n + 1] = G[j, r, 1]
             S[r, W - 1] = rc[j, r]
         for k in range(mi):
-            if not _reflect(S, k, k, mn, k, v):
+            if not householder_reflect(S, k, k, mn, k, v):
                 return False
         for r in range(mi):
             for c in range(W):
