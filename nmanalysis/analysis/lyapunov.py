@@ -17,7 +17,7 @@ from ..integrate.parallel import run_pieces
 from ..integrate.status import status_attrs
 from ..integrate.tableaux import get_tableau
 from ..results.attrs import json_attr, label_sweep_dims, provenance
-from .cycles import sweep_rows
+from .cycles.sweep import sweep_rows
 
 __all__ = ["largest_lyapunov", "lyapunov_spectrum"]
 

@@ -1,7 +1,7 @@
 """Model-independent kernels of cycle detection on sampled trajectories.
 
-Unlike ``drivers.py`` or ``solvers.py`` this is an ordinary module, not a kernel
-template: nothing here calls a model's ``rhs``. The caller evaluates the
+Unlike the kernel templates (``compile/drivers.py``, ``compile/solvers.py``) this
+is an ordinary module: nothing here calls a model's ``rhs``. The caller evaluates the
 right-hand side where it is needed (``CompiledSystem.rhs_batch``) and passes
 the values in. Arrays of samples are laid out ``X[j, i, b]``: sample ``j`` (times
 ``t[j]``, uniform or not), state ``i``, trajectory ``b`` (as ``simulate``
