@@ -100,3 +100,36 @@ def test_fold_coefficient_does_not_depend_on_the_run(wc):
     a = [float(nma.special_points(nma.continuation(wc, "IE", p_range=r))["fold_coefficient"][0])
          for r in ((-2, 2), (-2, 6))]
     assert a[0] == pytest.approx(a[1], rel=1e-8)
+
+
+# -- options objects: one source of defaults, validated -------------------------------------
+def test_options_object_gives_the_same_diagram_as_keywords(fhn):
+    from nmanalysis.analysis.continuation import ContinuationOptions
+    a = nma.continuation(fhn, "I", p_range=(0, 2))
+    b = nma.continuation(fhn, "I", options=ContinuationOptions(p_range=(0, 2)))
+    np.testing.assert_array_equal(nma.special_points(a)["I"].values,
+                                  nma.special_points(b)["I"].values)
+    assert a.attrs["ds_max"] == b.attrs["ds_max"] == ContinuationOptions().ds_max
+    # a keyword overrides the object's field
+    c = nma.continuation(fhn, "I", options=ContinuationOptions(p_range=(0, 2)), ds_max=0.01)
+    assert c.attrs["ds_max"] == 0.01
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(ds=-1.0), "0 < ds_min <= ds <= ds_max"),
+    (dict(ds=float("nan")), "0 < ds_min <= ds <= ds_max"),
+    (dict(max_points=1), "max_points"),
+    (dict(tol=0.0), "tol"),
+    (dict(options={"ds": 0.1}), "ContinuationOptions"),
+])
+def test_continuation_options_are_validated(fhn, kwargs, match):
+    with pytest.raises(nma.OptionsError, match=match):
+        nma.continuation(fhn, "I", p_range=(0, 2), **kwargs)
+
+
+def test_cycle_options_are_validated():
+    from nmanalysis.analysis.continuation.periodic.engine import CycleOptions
+    with pytest.raises(nma.OptionsError, match="0 < ds_min <= ds <= ds_max"):
+        CycleOptions(p_range=(0, 1), ds=1.0, ds_max=0.5)
+    with pytest.raises(nma.OptionsError, match="p_range"):
+        CycleOptions(p_range=(1, 0))

@@ -7,6 +7,8 @@ The top of the continuation package: it runs the equilibrium branches
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from ...errors import OptionsError
@@ -19,10 +21,10 @@ from .run import equilibrium_branches
 __all__ = ["continuation"]
 
 
-def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, start=None,
-                 ds=0.01, ds_min=1e-8, ds_max=0.02, max_points=2000, tol=1e-11,
+def continuation(model, param, *, p_range=None, params=None, inputs=None, start=None,
+                 ds=None, ds_min=None, ds_max=None, max_points=None, tol=None,
                  state_bounds=None, switch_branches=True, detect=True, cycles=False,
-                 cycle_options=None, progress=None):
+                 cycle_options=None, options=None, progress=None):
     """Bifurcation diagram of equilibria in one parameter (pseudo-arclength continuation).
 
     Parameters
@@ -31,7 +33,8 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
     param : str
         The free parameter.
     p_range : (float, float)
-        Interval of the free parameter; branches stop at its ends.
+        Interval of the free parameter; branches stop at its ends (default
+        ``options.p_range``, i.e. (0, 1) without ``options``).
     params, inputs : dict, optional
         Values of the other parameters / constant inputs.
     start : dict, sequence, Dataset or None
@@ -40,13 +43,14 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
         ``param``: ``params[param]`` if given, else ``p_range[0]``.
         ``None`` finds every equilibrium there with :func:`fixed_points`, each
         seeding a branch (unless an earlier branch already passed through it).
-    ds, ds_min, ds_max : float
+    ds, ds_min, ds_max : float, optional
         Arclength steps, in coordinates scaled by each state's box width and
-        by the width of ``p_range``.
-    max_points : int
-        Points per direction per branch.
-    tol : float
-        Newton tolerance.
+        by the width of ``p_range`` (defaults: those of
+        :class:`ContinuationOptions`, 0.01, 1e-8 and 0.02).
+    max_points : int, optional
+        Points per direction per branch (default 2000).
+    tol : float, optional
+        Newton tolerance (default 1e-11).
     state_bounds : dict, optional
         State -> (low, high): branches stop on leaving the box; also the
         scales of the coordinates (default: the declared bounds).
@@ -61,7 +65,11 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
     cycle_options : dict, optional
         Keyword arguments for the cycle branches: ``ntst``, ``ncol``, ``ds``,
         ``ds_max``, ``max_points``, ``max_period``, ``tol``, ``store_orbits``,
-        ``n_phase``, ``values``, ``switch_pd``.
+        ``n_phase``, ``values``, ``switch_pd`` (defaults: those of
+        :func:`nmanalysis.cycle_continuation`).
+    options : ContinuationOptions, optional
+        All limits and tolerances as one object (the single source of the
+        defaults); the keywords above, when given, override its fields.
     progress : bool, optional
         Progress bar over the periodic-orbit points (equilibria take well
         under a second).
@@ -91,22 +99,37 @@ def continuation(model, param, *, p_range=(0.0, 1.0), params=None, inputs=None, 
     """
     import xarray as xr
 
-    opts = ContinuationOptions(p_range=p_range, ds=ds, ds_min=ds_min, ds_max=ds_max,
-                               max_points=max_points, tol=tol, detect=detect,
-                               state_bounds=dict(state_bounds or {}))
+    opts = _options(options, p_range=p_range, ds=ds, ds_min=ds_min, ds_max=ds_max,
+                    max_points=max_points, tol=tol, detect=detect, state_bounds=state_bounds)
     tree, problem, p0 = equilibrium_branches(model, param, opts, params=params, inputs=inputs,
                                              start=start, switch_branches=switch_branches)
     if cycles:
-        _add_cycles(model, param, tree, opts, params, inputs, state_bounds,
+        _add_cycles(model, param, tree, opts, params, inputs, opts.state_bounds or None,
                     cycle_options or {}, detect, progress)
     dt = xr.DataTree.from_dict(tree)
     dt.attrs.update(provenance(model, analysis="continuation", fixed_params=problem.fixed,
                                method="pseudo-arclength (tangent predictor, bordered Newton)",
                                options={"free_parameter": param, "p_range": list(opts.p_range),
-                                        "ds": ds, "ds_min": ds_min, "ds_max": ds_max,
-                                        "tol": tol, "max_points": max_points,
+                                        "ds": opts.ds, "ds_min": opts.ds_min,
+                                        "ds_max": opts.ds_max, "tol": opts.tol,
+                                        "max_points": opts.max_points,
                                         "start_value": p0}))
     return dt
+
+
+def _options(options, *, detect, state_bounds, **given):
+    """ContinuationOptions from ``options`` (or the defaults) with the given keywords."""
+    if options is not None and not isinstance(options, ContinuationOptions):
+        raise OptionsError(f"`options` must be a ContinuationOptions; got "
+                           f"{type(options).__name__}")
+    fields = {k: v for k, v in given.items() if v is not None}
+    if state_bounds is not None:
+        fields["state_bounds"] = dict(state_bounds)
+    if options is None:
+        return ContinuationOptions(detect=detect, **fields)
+    if not detect:
+        fields["detect"] = False
+    return dataclasses.replace(options, **fields)
 
 
 _CYCLE_KEYS = {"ntst", "ncol", "ds", "ds_max", "max_points", "max_period", "tol",

@@ -135,7 +135,7 @@ class ContinuationOptions:
     p_range: tuple = (0.0, 1.0)
     ds: float = 0.01
     ds_min: float = 1e-8
-    ds_max: float = 0.1
+    ds_max: float = 0.02
     max_points: int = 2000
     tol: float = 1e-11
     max_newton: int = 8

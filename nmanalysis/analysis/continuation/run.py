@@ -6,7 +6,7 @@ import numpy as np
 
 from ...errors import NoStartError, OptionsError
 from .datasets import box_widths, special_dataset
-from .engine import Scaled, correct, make_point, tangent, trace
+from .equilibrium import Scaled, bordered, correct, make_point, tangent, trace_equilibria
 from .normal_forms import fold_coefficient, hopf_coefficients
 from .problem import ContinuationOptions, ContinuationProblem, PseudoArclength
 
@@ -54,7 +54,6 @@ def _on_branch(z_seed, pts, tol=0.05):
 
 def _second_direction(sp_, pt):
     """Tangent of the other branch at a branch point: null space of [f_x f_p], minus t."""
-    from .engine import bordered
     M = bordered(sp_, pt.u, pt.t)[:-1]
     _, _, vh = np.linalg.svd(M)
     basis = vh[-2:].T                        # two smallest singular directions
@@ -84,8 +83,8 @@ def _switch(sp_, pt, opts):
 
 
 def _trace_both(sp_, start, algorithm, opts):
-    fwd = trace(sp_, start, +1, algorithm, opts)
-    back = trace(sp_, start, -1, algorithm, opts)
+    fwd = trace_equilibria(sp_, start, +1, algorithm, opts)
+    back = trace_equilibria(sp_, start, -1, algorithm, opts)
     return _join(sp_, back, fwd)
 
 

@@ -1,14 +1,21 @@
-"""Tracing one branch of periodic orbits: predictor, corrector, mesh, Floquet, events."""
+"""Branches of periodic orbits as a problem of the continuation engine.
+
+Predictor, corrector (collocation Newton with the phase and arclength
+conditions), Floquet multipliers, test functions of LPC / PD / NS and user
+values, the return onto a Hopf point, and the mesh that follows the orbit.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..events import illinois
+from ....errors import OptionsError
+from ..engine import Stop, trace
 
-__all__ = ["Orbit", "CycleBranch", "CycleOptions", "correct", "tangent", "make_orbit",
+__all__ = ["Orbit", "CycleOptions", "CycleFamily", "correct", "tangent", "make_orbit",
            "trace_cycles"]
 
 
@@ -42,10 +49,10 @@ class CycleOptions:
     """
 
     p_range: tuple = (0.0, 1.0)
-    ds: float = 0.01
+    ds: float = 0.02
     ds_min: float = 1e-9
-    ds_max: float = 0.2
-    max_points: int = 1000
+    ds_max: float = 0.5
+    max_points: int = 600
     tol: float = 1e-9
     max_newton: int = 8
     adapt_every: int = 2
@@ -53,6 +60,19 @@ class CycleOptions:
     locate_tol: float = 1e-10
     detect: bool = True
     values: tuple = ()
+
+    def __post_init__(self):
+        lo, hi = (float(v) for v in self.p_range)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise OptionsError(f"`p_range` must be finite with low < high; got {self.p_range!r}")
+        if not (0 < self.ds_min <= self.ds <= self.ds_max):
+            raise OptionsError("cycle steps must satisfy 0 < ds_min <= ds <= ds_max; got "
+                               f"ds_min={self.ds_min}, ds={self.ds}, ds_max={self.ds_max}")
+        if not (isinstance(self.max_points, int) and self.max_points >= 2):
+            raise OptionsError(f"`max_points` must be a whole number >= 2; got "
+                               f"{self.max_points!r}")
+        if not self.tol > 0:
+            raise OptionsError(f"`tol` must be positive; got {self.tol}")
 
 
 @dataclass
@@ -76,14 +96,6 @@ class Orbit:
     @property
     def p(self):
         return float(self.z[-1])
-
-
-@dataclass
-class CycleBranch:
-    points: list = field(default_factory=list)
-    special: list = field(default_factory=list)    # (type, Orbit, info)
-    stop_reason: str = ""
-    end: dict = field(default_factory=dict)         # termination details
 
 
 def correct(pb, z, mesh, ref_slope, z_prev, t_prev, ds, tol, max_newton):
@@ -226,29 +238,6 @@ def _events(a, b):
     return out
 
 
-def _locate(pb, a, ds_ab, kind, opts):
-    """Secant (Illinois) search on the step from ``a`` for the zero of the test function."""
-    ref = _ref(pb, a)
-    b, _ = _step(pb, a, ds_ab, opts, ref)
-    if b is None:
-        return None, {"status": "bracketed", "precision": abs(ds_ab)}
-    ob = make_orbit(pb, b[0], a.mesh, b[1], a.Q)
-
-    def evaluate(s):
-        r, _ = _step(pb, a, s, opts, ref)
-        if r is None:
-            return None
-        o = make_orbit(pb, r[0], a.mesh, r[1], a.Q)
-        return s, _psi(kind, o), o
-
-    best, width, _ = illinois(evaluate, ds_ab, _psi(kind, a), _psi(kind, ob), ob,
-                              tol=opts.locate_tol, max_iter=30,
-                              is_zero=lambda v: abs(v) < 1e-14, stop_on_nonfinite=True)
-    status = "located" if width <= max(opts.locate_tol, 1e-9 * abs(ds_ab)) \
-        or abs(_psi(kind, best)) < 1e-10 else "bracketed"
-    return best, {"status": status, "precision": width}
-
-
 def _hopf_return(cur, new, amax, events, hopfs, span):
     """Whether the branch has shrunk back onto a Hopf point (and which)."""
     small = min(cur.amplitude, new.amplitude) < 0.3 * amax
@@ -265,85 +254,109 @@ def _hopf_return(cur, new, amax, events, hopfs, span):
     return {"type": "HB", "p": p}
 
 
+class CycleFamily:
+    """The branch of periodic orbits through an orbit, as the engine traces it.
+
+    ``hopfs``: parameter values of Hopf points, where a branch that shrinks back
+    to zero amplitude ends. The problem is stateful: the norm's scales and the
+    mesh follow the orbit (every ``opts.adapt_every`` points).
+    """
+
+    insert_located = True
+    locate_iterations = 30
+    zero_value = 1e-14
+    located_value = 1e-10
+
+    def __init__(self, pb, opts, hopfs=()):
+        self.pb, self.opts, self.hopfs = pb, opts, tuple(hopfs)
+        self.max_points, self.ds_min = opts.max_points, opts.ds_min
+        self.locate_tol = opts.locate_tol
+        self.reasons = {"max_points": f"max_points ({opts.max_points}) reached",
+                        "underflow": "step size underflow (the corrector failed)"}
+        self._since_mesh = 0
+
+    def step(self, cur, ds):
+        res, it = _step(self.pb, cur, ds, self.opts)
+        if res is None:
+            return None, it
+        return make_orbit(self.pb, res[0], cur.mesh, res[1], cur.Q), it
+
+    def smooth(self, cur, new, ds):
+        cosang = float(self.pb.grad(cur.t, cur.mesh) @ new.t)
+        return not (cosang < np.cos(0.3) and ds > 4 * self.opts.ds_min)
+
+    def crossing(self, branch, cur, new, ds):
+        if len(branch.points) <= 3:
+            return None
+        amax = max(o.amplitude for o in branch.points[-50:] + [new])
+        lo, hi = self.opts.p_range
+        back = _hopf_return(cur, new, amax, _events(cur, new), self.hopfs, hi - lo)
+        if back is None:
+            return None
+        return Stop(f"returned onto the Hopf point at {self.pb.param} = {back['p']:.10g}",
+                    end=back)
+
+    def events(self, cur, new):
+        out = [("UZ", _psi_of(("UZ", v))) for v in self.opts.values
+               if (cur.p - v) * (new.p - v) < 0 or new.p == v]
+        if self.opts.detect:
+            out += [(kind, _psi_of(kind)) for kind in _events(cur, new)]
+        return out
+
+    def confirm(self, kind, orbit):
+        return True
+
+    def order(self, cur, new, located):
+        step = new.z - cur.z
+        g = self.pb.grad(step, cur.mesh)
+        return sorted(located, key=lambda o: float(g @ (o.z - cur.z)))
+
+    def finished(self, branch, new, ds):
+        lo, hi = self.opts.p_range
+        if not lo <= new.p <= hi:
+            return f"left p_range at {self.pb.param} = {new.p:.10g}"
+        if new.T > self.opts.max_period:
+            branch.end = {"type": "period"}
+            return "period exceeded max_period"
+        return None
+
+    def refresh(self, orbit):
+        self._since_mesh += 1
+        if not (self.opts.adapt_every and self._since_mesh >= self.opts.adapt_every):
+            return orbit
+        # rescale the norm to the orbit's current size (states by their range, the
+        # period by itself), then redistribute the mesh
+        pb = self.pb
+        U = pb.split(orbit.z)[0]
+        pb.S = np.maximum(pb.S_base, U.max(0) - U.min(0))
+        pb.T_scale = max(getattr(pb, "T_base", pb.T_scale), orbit.T)
+        self._since_mesh = 0
+        return _remesh(pb, orbit)
+
+    def next_ds(self, ds, it):
+        if it <= 3:
+            return min(ds * 1.4, self.opts.ds_max)
+        if it >= 6:
+            return max(ds * 0.6, self.opts.ds_min)
+        return ds
+
+
+def _psi_of(kind):
+    return lambda orbit: _psi(kind, orbit)
+
+
 def trace_cycles(pb, start, opts, ds, hopfs=(), progress=None, mark_start=True):
     """Follow the branch from ``start`` (an Orbit with a tangent) in the tangent direction.
 
-    ``hopfs``: parameter values of Hopf points, where a branch that shrinks
-    back to zero amplitude ends. Returns a :class:`CycleBranch`.
+    Returns the engine's :class:`~nmanalysis.analysis.continuation.engine.Branch`.
     """
-    br = CycleBranch(points=[start])
+    special = []
     if mark_start and start.amplitude > 0:
         for v in opts.values:
             if abs(start.p - v) <= 1e-12 * max(1.0, abs(v)):
-                br.special.append(("UZ", start, {"status": "located", "precision": 0.0}))
-    cur = start
-    ds = float(ds)
-    lo, hi = opts.p_range
-    since_mesh = 0
-    while True:
-        if len(br.points) >= opts.max_points:
-            br.stop_reason = f"max_points ({opts.max_points}) reached"
-            break
-        res, it = _step(pb, cur, ds, opts)
-        if res is not None:
-            new = make_orbit(pb, res[0], cur.mesh, res[1], cur.Q)
-            cosang = float(pb.grad(cur.t, cur.mesh) @ new.t)
-            if cosang < np.cos(0.3) and ds > 4 * opts.ds_min:
-                res = None
-        if res is None:
-            ds *= 0.5
-            if ds < opts.ds_min:
-                br.stop_reason = "step size underflow (the corrector failed)"
-                break
-            continue
-        events = _events(cur, new)
-        amax = max(o.amplitude for o in br.points[-50:] + [new])
-        back = _hopf_return(cur, new, amax, events, hopfs, hi - lo) if len(br.points) > 3 else None
-        if back is not None:
-            br.stop_reason = f"returned onto the Hopf point at {pb.param} = {back['p']:.10g}"
-            br.end = back
-            break
-        located = []
-        for v in opts.values:
-            if (cur.p - v) * (new.p - v) < 0 or new.p == v:
-                o, info = _locate(pb, cur, ds, ("UZ", v), opts)
-                if o is not None:
-                    br.special.append(("UZ", o, info))
-                    located.append(o)
-        if opts.detect:
-            for kind in events:
-                o, info = _locate(pb, cur, ds, kind, opts)
-                if o is not None:
-                    br.special.append((kind, o, info))
-                    located.append(o)
-        # located points become branch points too (stability changes exactly there)
-        step = new.z - cur.z
-        located.sort(key=lambda o: float(pb.grad(step, cur.mesh) @ (o.z - cur.z)))
-        br.points.extend(located)
-        br.points.append(new)
-        if progress is not None:
-            progress.update(1)
-        cur = new
-        if not lo <= cur.p <= hi:
-            br.stop_reason = f"left p_range at {pb.param} = {cur.p:.10g}"
-            break
-        if cur.T > opts.max_period:
-            br.stop_reason = "period exceeded max_period"
-            br.end = {"type": "period"}
-            break
-        since_mesh += 1
-        if opts.adapt_every and since_mesh >= opts.adapt_every:
-            # rescale the norm to the orbit's current size (states by their range,
-            # the period by itself), then redistribute the mesh
-            U = pb.split(cur.z)[0]
-            pb.S = np.maximum(pb.S_base, U.max(0) - U.min(0))
-            pb.T_scale = max(getattr(pb, "T_base", pb.T_scale), cur.T)
-            cur = _remesh(pb, cur)
-            since_mesh = 0
-        if it <= 3:
-            ds = min(ds * 1.4, opts.ds_max)
-        elif it >= 6:
-            ds = max(ds * 0.6, opts.ds_min)
+                special.append(("UZ", start, {"status": "located", "precision": 0.0}))
+    br = trace(CycleFamily(pb, opts, hopfs), start, ds, progress)
+    br.special[:0] = special
     return br
 
 

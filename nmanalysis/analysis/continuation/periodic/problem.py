@@ -34,7 +34,7 @@ class CycleProblem:
     (shape ``(ntst*ncol + 1, n)``) on a mesh of ``[0, 1]``.
     """
 
-    def __init__(self, model, param, params=None, inputs=None, ntst=40, ncol=4, scales=None,
+    def __init__(self, model, param, params=None, inputs=None, ntst=50, ncol=4, scales=None,
                  p_scale=1.0, T_scale=1.0):
         from ....compile import compile_model
         if param not in model.param_names:

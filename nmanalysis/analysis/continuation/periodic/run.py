@@ -6,6 +6,7 @@ import numpy as np
 
 from ....errors import OptionsError
 from ....results.attrs import provenance
+from ..engine import Branch
 from ..datasets import box_widths, special_dataset
 from .engine import (CycleOptions, correct, hopf_start, make_orbit, pd_start, tangent,
                      trace_cycles)
@@ -216,7 +217,7 @@ def _special_rows(pb, br, branch_name):
 
 
 def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None, ntst=50,
-                      ncol=4, ds=0.02, ds_max=0.5, max_points=600, tol=1e-9,
+                      ncol=4, ds=None, ds_max=None, max_points=None, tol=None,
                       max_period=None, state_bounds=None, detect=True, store_orbits=False,
                       n_phase=100, values=(), hopfs=(), folds=(), switch_pd=2,
                       progress=None):
@@ -228,6 +229,12 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
     equilibria (SNIC ends).
     """
     from ....progress import progress_bar
+
+    # the defaults live in CycleOptions (one place); keywords given override them
+    steps = {k: v for k, v in dict(ds=ds, ds_max=ds_max, max_points=max_points).items()
+             if v is not None}
+    tol = CycleOptions.tol if tol is None else tol
+    max_points = CycleOptions.max_points if max_points is None else max_points
 
     lo, hi = (float(v) for v in p_range)
     pb = CycleProblem(model, param, params=params, inputs=inputs, ntst=ntst, ncol=ncol,
@@ -243,8 +250,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
                 if start is None:
                     continue
                 pb.T_base = pb.T_scale = start.T
-                opts = CycleOptions(p_range=(lo, hi), ds=ds, ds_max=ds_max,
-                                    max_points=max_points, tol=tol, detect=detect,
+                opts = CycleOptions(p_range=(lo, hi), tol=tol, detect=detect, **steps,
                                     values=tuple(float(v) for v in values),
                                     max_period=(max_period if max_period is not None
                                                 else 100 * start.T))
@@ -252,8 +258,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
             elif kind == "hopf":
                 x, p, omega, q = _hopf_data(pb, data)
                 pb.T_base = pb.T_scale = 2 * np.pi / omega
-                opts = CycleOptions(p_range=(lo, hi), ds=ds, ds_max=ds_max,
-                                    max_points=max_points, tol=tol, detect=detect,
+                opts = CycleOptions(p_range=(lo, hi), tol=tol, detect=detect, **steps,
                                     values=tuple(float(v) for v in values),
                                     max_period=(max_period if max_period is not None
                                                 else 100 * 2 * np.pi / omega))
@@ -265,8 +270,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
                 opts0 = CycleOptions(p_range=(lo, hi), tol=tol)
                 pb.T_base = pb.T_scale = float(data["period"])
                 start = _orbit_start(pb, data, opts0)
-                opts = CycleOptions(p_range=(lo, hi), ds=ds, ds_max=ds_max,
-                                    max_points=max_points, tol=tol, detect=detect,
+                opts = CycleOptions(p_range=(lo, hi), tol=tol, detect=detect, **steps,
                                     values=tuple(float(v) for v in values),
                                     max_period=(max_period if max_period is not None
                                                 else 100 * start.T))
@@ -274,7 +278,8 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
             halves = []
             for d in directions:
                 s = start if d > 0 else _flip(start)
-                br = trace_cycles(pb, s, opts, ds, hopfs=hopfs, progress=bar, mark_start=d > 0)
+                br = trace_cycles(pb, s, opts, opts.ds, hopfs=hopfs, progress=bar,
+                                  mark_start=d > 0)
                 if br.end.get("type") == "period":
                     br.end = _classify_end(pb, br.points[-1], folds, hi - lo)
                     br.stop_reason = br.end["reason"]
@@ -301,15 +306,14 @@ def _merge(halves):
     if len(halves) == 1:
         return halves[0]
     back, fwd = halves[1], halves[0]
-    from .engine import CycleBranch
-    return CycleBranch(points=back.points[::-1] + fwd.points[1:],
+    return Branch(points=back.points[::-1] + fwd.points[1:],
                        special=back.special + fwd.special,
                        stop_reason=f"{back.stop_reason}; {fwd.stop_reason}",
                        end=fwd.end or back.end)
 
 
 def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None, ntst=50,
-                       ncol=4, ds=0.02, ds_max=0.5, max_points=600, tol=1e-9,
+                       ncol=4, ds=None, ds_max=None, max_points=None, tol=None,
                        max_period=None, state_bounds=None, detect=True, store_orbits=False,
                        n_phase=100, values=(), switch_pd=2, progress=None):
     """Continue a branch of periodic orbits in one parameter (orthogonal collocation).
@@ -332,13 +336,14 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
     ntst, ncol : int
         Mesh intervals (redistributed as the orbit changes shape) and Gauss
         points per interval.
-    ds, ds_max : float
+    ds, ds_max : float, optional
         First and largest step in the scaled norm (states by their box width,
-        the period by its current value, the parameter by ``p_range``).
-    max_points : int
-        Points per branch direction.
-    tol : float
-        Newton tolerance.
+        the period by its current value, the parameter by ``p_range``);
+        defaults those of :class:`CycleOptions`, 0.02 and 0.5.
+    max_points : int, optional
+        Points per branch direction (default 600).
+    tol : float, optional
+        Newton tolerance (default 1e-9).
     max_period : float, optional
         The branch ends (SNIC or homoclinic orbit, told apart by the slowest
         point of the orbit) when the period exceeds this; default 100 times the
@@ -388,7 +393,11 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
                                method="orthogonal collocation (Gauss-Legendre), "
                                       "pseudo-arclength, periodic-QR Floquet multipliers",
                                options={"free_parameter": param, "p_range": list(p_range),
-                                        "ntst": ntst, "ncol": ncol, "ds": ds,
-                                        "ds_max": ds_max, "tol": tol,
-                                        "max_points": max_points}))
+                                        "ntst": ntst, "ncol": ncol,
+                                        "ds": CycleOptions.ds if ds is None else ds,
+                                        "ds_max": CycleOptions.ds_max if ds_max is None
+                                        else ds_max,
+                                        "tol": CycleOptions.tol if tol is None else tol,
+                                        "max_points": CycleOptions.max_points
+                                        if max_points is None else max_points}))
     return dt
