@@ -102,20 +102,23 @@ class CompiledSystem:
         self.jac(float(t), np.ascontiguousarray(y, dtype=float), np.asarray(p, float), out)
         return out
 
-    def extension(self, template: str):
+    def extension(self, template: str | Path):
         """The model's kernels plus one extra template, as a separately cached module.
 
-        ``template`` names a file in ``nmanalysis/compile`` (e.g. ``"basins.py"``)
+        ``template`` is the bare name of a file in ``nmanalysis/compile`` (e.g.
+        ``"tangent.py"``) or the absolute :class:`~pathlib.Path` of a template kept
+        beside the analysis that uses it (e.g. ``analysis/basins/kernels_template.py``),
         written like ``solvers.py``: its functions call the model's ``rhs``, ``jac``,
         ``jac_p``, ... as module globals and may use the helpers of ``rk.py`` and
-        ``solvers.py`` (which every extension includes). Each extension has its own cache key,
-        so editing one template does not invalidate the main kernels or other
-        extensions; functions are compiled on first call.
+        ``solvers.py`` (which every extension includes). Each extension has its own cache
+        key, hashing the template's text, so editing one template does not invalidate the
+        main kernels or other extensions; functions are compiled on first call.
         """
-        module = self._extensions.get(template)
+        path = _template_path(template)
+        module = self._extensions.get(path)
         if module is None:
-            module = _extension_module(self._model, template)
-            self._extensions[template] = module
+            module = _extension_module(self._model, path)
+            self._extensions[path] = module
         return module
 
     def cache_info(self) -> dict:
@@ -130,14 +133,35 @@ class CompiledSystem:
                 "numba_cache_hits": hits, "numba_cache_misses": misses}
 
 
-def _extension_module(model, template: str):
-    path = _HERE / template
+def _template_path(template) -> Path:
+    """The file of a kernel template: a bare name in ``nmanalysis/compile`` or an absolute path."""
+    path = Path(template)
+    if not path.is_absolute():
+        if path.name != str(template):
+            raise ValueError(f"kernel template {template!r} must be a bare file name in "
+                             f"{_HERE} or an absolute path")
+        path = _HERE / path
+    path = path.resolve()
     if not path.is_file() or path.suffix != ".py":
-        raise ValueError(f"no kernel template {template!r} in {_HERE}")
+        raise ValueError(f"no kernel template {str(template)!r}: it must be a .py file in "
+                         f"{_HERE} or an absolute path to one")
+    return path
+
+
+def _template_label(path: Path) -> str:
+    """The template's name in the cache key: relative to compile/, else to the package."""
+    for root in (_HERE, _HERE.parent):
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return str(path)
+
+
+def _extension_module(model, path: Path):
     h = hashlib.sha256(GENERATOR_VERSION.encode())
-    for name in ("rk.py", "solvers.py", "linalg.py", "fastmath.py", "codegen.py", template):
+    for name in ("rk.py", "solvers.py", "linalg.py", "fastmath.py", "codegen.py"):
         h.update((_HERE / name).read_bytes())
-    text = f"{model.structure_hash}:{template}:{h.hexdigest()}"
+    h.update(path.read_bytes())
+    text = f"{model.structure_hash}:{_template_label(path)}:{h.hexdigest()}"
     key = hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def make_source():

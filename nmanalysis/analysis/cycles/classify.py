@@ -222,7 +222,6 @@ def classify_rows(model, system, P, Y0, *, t, transient, method, dt, sampling, r
     return merged
 
 
-
 def regime_attrs(codes, long_name):
     """CF flag attributes (``flag_values``, ``flag_meanings``) of a regime-code variable."""
     keys = sorted(codes)

@@ -171,7 +171,6 @@ def find_cycles(model, *, params=None, y0=None, inputs=None, t=(0.0, 200.0), tra
     return _to_dataset(model, grid, res, fixed, method, options, int(n_phase), polish)
 
 
-
 def _to_dataset(model, grid, res, fixed, method, options, n_phase, polish):
     import xarray as xr
 
@@ -239,7 +238,6 @@ def _to_dataset(model, grid, res, fixed, method, options, n_phase, polish):
     ds.attrs["initial_state_defaults"] = json_attr(dict(model.states))
     ds.attrs["state_names"] = " ".join(model.state_names)
     return ds
-
 
 
 def cycle_start(ds, **index):

@@ -185,7 +185,6 @@ def polish_cycle(model, x0, period, *, params=None, inputs=None, section=None, n
     return out
 
 
-
 def polish_all(model, P, res, rtol, n_phase, progress):
     """Polish every cycle of a :func:`classify_rows` result in place; add its multipliers."""
     cyc = np.nonzero(res["regime"] == CYCLE)[0]

@@ -1,8 +1,9 @@
 # Kernel template (basins): never imported by itself.
 #
 # Its text is appended, after the model's kernels and solvers.py, to a module
-# built by CompiledSystem.extension("basins.py"); rhs, jac, jac_p, jac_diag,
-# rhs_block, ... and the helpers of solvers.py are module globals there.
+# built by CompiledSystem.extension(<path of this file>) (analysis/basins/run.py);
+# rhs, jac, jac_p, jac_diag, rhs_block, ... and the helpers of solvers.py are
+# module globals there.
 #
 # Two row-range kernels (both release the GIL; run disjoint ranges in threads):
 #
