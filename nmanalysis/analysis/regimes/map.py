@@ -1,116 +1,24 @@
-"""``regime_map``: what the attractors are, over a grid of two (or more) parameters.
-
-At every grid point a few initial states are integrated; each trajectory is
-classified by :func:`nmanalysis.analysis.cycles.find_cycles`' machinery
-(equilibrium / cycle / undecided), equilibria are grouped by position and
-cycles by period and amplitude, and the point gets one regime code from the
-attractors found. Large grids are split along their dims and can run through
-dask.
-"""
+"""``regime_map`` over a parameter grid, in one block or in dask blocks."""
 
 from __future__ import annotations
 
-import math
+import itertools
+import warnings
 
 import numpy as np
 
-from .._checks import check_names
-from ..errors import OptionsError
-from ..results.attrs import json_attr, label_sweep_dims, provenance
-from .cycles import (CYCLE, EQUILIBRIUM, FAILED, UNDECIDED, check_positive, classify_rows,
-                     constant_inputs, regime_attrs, state_scales, sweep_rows, time_options)
+from ..._checks import check_names
+from ...compile import compile_model
+from ...errors import OptionsError
+from ...results.attrs import label_sweep_dims, provenance
+from ..cycles.classify import CYCLE, EQUILIBRIUM, classify_rows, regime_attrs
+from ..cycles.sweep import check_positive, constant_inputs, state_scales, sweep_rows, time_options
+from ..lyapunov import largest_lyapunov
+from .attractors import REGIMES, cluster_attractors, initial_states, regime_codes
 
-__all__ = ["regime_map", "REGIMES", "bifurcation_curves", "default_span"]
+__all__ = ["regime_map", "default_span", "DEFAULT_SPAN"]
 
-SINGLE_EQ, MULTI_EQ, CYCLE_ONLY, CYCLE_EQ, MULTI_CYCLE, IRREGULAR = 0, 1, 2, 3, 4, 5
-#: regime code -> meaning (CF flag_meanings words)
-REGIMES = {
-    -2: "integration_failed",
-    -1: "undecided",
-    SINGLE_EQ: "single_stable_equilibrium",
-    MULTI_EQ: "multiple_stable_equilibria",
-    CYCLE_ONLY: "limit_cycle",
-    CYCLE_EQ: "coexisting_cycle_and_equilibrium",
-    MULTI_CYCLE: "multiple_cycles",
-    IRREGULAR: "irregular",
-}
 _INIT = "init"
-
-
-def _initial_states(model, y0, n_initial, seed):
-    """Initial states on dim ``init``: dict state -> 1-D array (all the same length)."""
-    from .equilibria import low_discrepancy, state_interval
-
-    if y0 is not None:
-        y0 = check_names(y0, model.state_names, "y0")
-        arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in y0.items()}
-        sizes = {a.size for a in arrays.values() if a.size > 1}
-        if len(sizes) > 1 or any(a.ndim != 1 for a in arrays.values()):
-            raise OptionsError(f"`y0` values must be numbers or 1-D arrays of one common "
-                               f"length (the initial states, zipped); got lengths "
-                               f"{ {k: a.size for k, a in arrays.items()} }")
-        size = sizes.pop() if sizes else 1
-        return {s: np.broadcast_to(arrays.get(s, np.array([model.states[s]])), (size,)).copy()
-                for s in model.state_names}
-    if not (isinstance(n_initial, (int, np.integer)) and n_initial >= 1):
-        raise OptionsError(f"`n_initial` must be a whole number >= 1; got {n_initial!r}")
-    lo, hi = zip(*(state_interval(model, s, {}, "bounds") for s in model.state_names))
-    lo, hi = np.array(lo), np.array(hi)
-    pts = np.empty((n_initial, model.n_states))
-    pts[0] = [model.states[s] for s in model.state_names]
-    if n_initial > 1:
-        pts[1:] = lo + low_discrepancy(n_initial - 1, model.n_states, seed) * (hi - lo)
-    return {s: pts[:, i].copy() for i, s in enumerate(model.state_names)}
-
-
-def _first_of_kind(mask, same):
-    """Count distinct members: member i is new if no earlier member j is `same`."""
-    G, n_i = mask.shape
-    earlier = np.tril(np.ones((n_i, n_i), bool), -1)          # [i, j]: j < i
-    dup = np.any(same & mask[:, None, :] & earlier[None], axis=2)
-    return mask & ~dup
-
-
-def _cluster(res, G, n_i, sc, amp_index, cluster_tol):
-    """Per grid point: distinct equilibria and cycles, the dominant cycle."""
-    reg = res["regime"].reshape(G, n_i)
-    mn = res["min"].reshape(G, n_i, -1)
-    mx = res["max"].reshape(G, n_i, -1)
-    period = res["period"].reshape(G, n_i)
-    eq = reg == EQUILIBRIUM
-    cy = reg == CYCLE
-    with np.errstate(invalid="ignore"):
-        d_eq = np.max(np.abs(mn[:, :, None] - mn[:, None, :]) / sc, axis=3)
-        same_eq = d_eq <= cluster_tol
-        size = np.max((mx - mn) / sc, axis=2)                  # (G, I)
-        ref = np.maximum(size[:, :, None], size[:, None, :])
-        d_cy = np.maximum(np.max(np.abs(mn[:, :, None] - mn[:, None, :]) / sc, axis=3),
-                          np.max(np.abs(mx[:, :, None] - mx[:, None, :]) / sc, axis=3))
-        same_cy = (d_cy <= 10 * cluster_tol * ref) & (
-            np.abs(period[:, :, None] - period[:, None, :])
-            <= 10 * cluster_tol * np.maximum(period[:, :, None], period[:, None, :]))
-    new_eq = _first_of_kind(eq, same_eq)
-    new_cy = _first_of_kind(cy, same_cy)
-    amp = np.where(cy, mx[:, :, amp_index] - mn[:, :, amp_index], -np.inf)
-    best = np.argmax(amp, axis=1)
-    rows = np.arange(G)
-    has_cy = cy.any(axis=1)
-    dom_period = np.where(has_cy, period[rows, best], np.nan)
-    dom_amp = np.where(has_cy, amp[rows, best], np.where(eq.any(axis=1), 0.0, np.nan))
-    return (new_eq.sum(axis=1), new_cy.sum(axis=1), (reg == UNDECIDED).sum(axis=1),
-            (reg == FAILED).sum(axis=1), dom_period, dom_amp)
-
-
-def _codes(n_eq, n_cy, n_und, n_fail, n_init, irregular):
-    code = np.full(n_eq.shape, -1, np.int8)
-    code[(n_eq == 1) & (n_cy == 0)] = SINGLE_EQ
-    code[(n_eq > 1) & (n_cy == 0)] = MULTI_EQ
-    code[(n_eq == 0) & (n_cy == 1)] = CYCLE_ONLY
-    code[(n_eq > 0) & (n_cy > 0)] = CYCLE_EQ
-    code[(n_eq == 0) & (n_cy > 1)] = MULTI_CYCLE
-    code[irregular] = IRREGULAR
-    code[(n_fail == n_init)] = -2
-    return code
 
 
 #: default time span of a regime map by the model's time units (long enough for
@@ -243,18 +151,12 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
     if amplitude_of not in model.state_names:
         raise OptionsError(f"`amplitude_of` must be a state {list(model.state_names)}; got "
                            f"{amplitude_of!r}")
-    inits = _initial_states(model, y0, n_initial, seed)
+    inits = initial_states(model, y0, n_initial, seed)
     constant_inputs(model, inputs)
     opts = dict(t=(t0, t1), transient=transient, method=method, dt=dt_, sampling=sampling_,
                 rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, cluster_tol=cluster_tol,
                 amplitude_of=amplitude_of, lyapunov=bool(lyapunov), lyapunov_dt=lyapunov_dt,
                 lyapunov_threshold=lyapunov_threshold, seed=seed, batch_size=batch_size)
-    if lyapunov:
-        try:
-            from .lyapunov import largest_lyapunov  # noqa: F401
-        except ImportError:  # pragma: no cover - present in the package
-            raise OptionsError("`lyapunov=True` needs nmanalysis.analysis.lyapunov, which is "
-                               "not available in this installation") from None
     if chunks is None and client is None:
         return _block(model, params, inits, inputs, progress=progress, **opts)
     return _dask_map(model, params, inits, inputs, swept, chunks, client, progress, opts)
@@ -265,8 +167,6 @@ def _block(model, params, inits, inputs, *, progress, t, transient, method, dt, 
            lyapunov_threshold, seed, batch_size):
     """The regime map of one block of the grid (no dask)."""
     import xarray as xr
-
-    from ..compile import compile_model
 
     n_i = next(iter(inits.values())).size
     extra = [(s, _INIT, xr.DataArray(v, dims=_INIT)) for s, v in inits.items()]
@@ -280,14 +180,14 @@ def _block(model, params, inits, inputs, *, progress, t, transient, method, dt, 
                         progress=progress, desc=f"regime_map {model.name}")
     G = grid.size // n_i
     sc = state_scales(model)
-    n_eq, n_cy, n_und, n_fail, period, amp = _cluster(
+    n_eq, n_cy, n_und, n_fail, period, amp = cluster_attractors(
         res, G, n_i, sc, model.state_names.index(amplitude_of), cluster_tol)
     lyap = None
     irregular = np.zeros(G, bool)
     if lyapunov:
         lyap, irregular = _lyapunov(model, P, Y0, inputs, t, transient, dt, lyapunov_dt,
                                     lyapunov_threshold, seed, G, n_i, res["regime"], progress)
-    code = _codes(n_eq, n_cy, n_und, n_fail, n_i, irregular)
+    code = regime_codes(n_eq, n_cy, n_und, n_fail, n_i, irregular)
     dims = grid.dims[:-1]
     shape = grid.shape[:-1]
     coords = {d: grid.coords[d] for d in dims}
@@ -338,8 +238,6 @@ def _lyapunov(model, P, Y0, inputs, t, transient, dt, lyapunov_dt, threshold, se
               regime, progress):
     import xarray as xr
 
-    from .lyapunov import largest_lyapunov
-
     span = t[1] - t[0]
     ldt = lyapunov_dt or dt or span / 20_000
     ldt = span / max(1, round(span / ldt))
@@ -359,7 +257,6 @@ def _lyapunov(model, P, Y0, inputs, t, transient, dt, lyapunov_dt, threshold, se
     decided = (regime.reshape(G, n_i) == EQUILIBRIUM) | (regime.reshape(G, n_i) == CYCLE)
     irregular = np.any((lam > threshold) & ~decided, axis=1)
     with np.errstate(all="ignore"):
-        import warnings
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             lam_max = np.nanmax(lam, axis=1)
@@ -389,7 +286,6 @@ def _dask_map(model, params, inits, inputs, swept, chunks, client, progress, opt
         if not (isinstance(c, (int, np.integer)) and c >= 1):
             raise OptionsError(f"`chunks[{k!r}]` must be a whole number >= 1; got {c!r}")
     edges = {k: list(range(0, sizes[k], int(chunks.get(k, sizes[k])))) for k in swept}
-    import itertools
     tasks, keys = [], []
     block = dask.delayed(_block, pure=True)
     for starts in itertools.product(*(edges[k] for k in swept)):
@@ -413,133 +309,3 @@ def _dask_map(model, params, inits, inputs, swept, chunks, client, progress, opt
     ds = xr.combine_nested(nested.tolist(), concat_dim=list(swept), combine_attrs="override")
     return ds.transpose(*swept)
 
-
-def bifurcation_curves(model, x, x_range, y, y_values, *, params=None, inputs=None,
-                       kinds=("LP", "HB"), progress=None):
-    """Folds and Hopf points in ``x`` for each value of ``y``: regime boundaries, located exactly.
-
-    One equilibrium continuation in ``x`` over ``x_range`` per value of ``y``;
-    the special points found are exact in ``x`` (to ~1e-10), so drawn over a
-    :func:`regime_map` they show where its grid-resolution boundaries truly are.
-
-    Parameters
-    ----------
-    model : Model
-    x : str
-        Parameter continued (the map's horizontal axis).
-    x_range : (float, float)
-        ``(low, high)`` of ``x``, finite with low < high.
-    y : str
-        Second parameter, stepped through ``y_values``.
-    y_values : array_like
-        1-D, finite.
-    params, inputs : dict, optional
-        Other fixed values (``params`` must not name ``x`` or ``y``).
-    kinds : tuple of str
-        Special-point types kept, among ``"LP"``, ``"HB"``, ``"BP"``.
-
-    Returns
-    -------
-    xarray.Dataset
-        On dim ``special``: ``type`` (str), ``x`` and ``y`` values (variables
-        named after the parameters), and ``first_lyapunov`` (HB). On dim
-        ``value`` (the values of ``y``): ``status`` (``"ok"``, or
-        ``"no_equilibrium"`` when no equilibrium was found to start from) and
-        ``n_special``.
-
-    Raises
-    ------
-    OptionsError
-        For an unknown name, a reversed or non-finite range, or bad values; no
-        mistake gives an empty result.
-
-    Examples
-    --------
-    >>> import numpy as np, nmanalysis as nma
-    >>> from nmanalysis.analysis.regimes import bifurcation_curves
-    >>> m = nma.get_model("fitzhugh_nagumo")
-    >>> c = bifurcation_curves(m, "I", (0, 2), "a", [0.6, 0.7])
-    >>> c["type"].values.tolist(), c["status"].values.tolist()
-    (['HB', 'HB', 'HB', 'HB'], ['ok', 'ok'])
-    """
-    import xarray as xr
-
-    from ..errors import NoStartError
-    from ..progress import progress_bar
-    from .continuation import continuation, special_points
-
-    for name, what in ((x, "x"), (y, "y")):
-        if name not in model.param_names:
-            raise OptionsError(f"`{what}` must be a parameter of {model.name!r} "
-                               f"({list(model.param_names)}); got {name!r}")
-    if x == y:
-        raise OptionsError("`x` and `y` must be two different parameters")
-    params = check_names(params, model.param_names, "params", {"inputs": model.input_names})
-    clash = [k for k in params if k in (x, y)]
-    if clash:
-        raise OptionsError(f"`params` must not set {clash[0]!r}: it is "
-                           f"{'continued (x)' if clash[0] == x else 'stepped (y)'}")
-    try:
-        lo, hi = (float(v) for v in x_range)
-    except (TypeError, ValueError):
-        raise OptionsError(f"`x_range` must be (low, high); got {x_range!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise OptionsError(f"`x_range` must be finite with low < high; got {x_range!r}")
-    try:
-        values = np.asarray(y_values, float)
-    except (TypeError, ValueError):
-        raise OptionsError(f"`y_values` must be numbers; got {y_values!r}") from None
-    values = np.atleast_1d(values)
-    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
-        raise OptionsError(f"`y_values` must be a non-empty 1-D array of finite numbers; got "
-                           f"shape {values.shape}")
-    kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
-    bad = [k for k in kinds if k not in ("LP", "HB", "BP")]
-    if bad or not kinds:
-        raise OptionsError(f"`kinds` must name some of 'LP', 'HB', 'BP'; got {kinds!r}")
-    rows, status, counts = [], [], []
-    bar = progress_bar(values.size, "bifurcation curves", progress, unit="value")
-    try:
-        for v in values:
-            fixed = {**params, y: float(v)}
-            try:
-                tree = continuation(model, x, p_range=(lo, hi), params=fixed, inputs=inputs)
-            except NoStartError:
-                status.append("no_equilibrium")
-                counts.append(0)
-                bar.update(1)
-                continue
-            sp = special_points(tree)
-            before = len(rows)
-            for k in range(sp.sizes["special"]):
-                kind = str(sp["type"].values[k])
-                if kind in kinds:
-                    rows.append((kind, float(sp[x].values[k]), float(v),
-                                 float(sp["first_lyapunov"].values[k])))
-            status.append("ok")
-            counts.append(len(rows) - before)
-            bar.update(1)
-    finally:
-        bar.close()
-    xi, yi = model.param_info[x], model.param_info[y]
-    ds = xr.Dataset({
-        "type": ("special", np.array([r[0] for r in rows], dtype=str),
-                 {"long_name": "kind of special point", "units": "1"}),
-        x: ("special", np.array([r[1] for r in rows], float),
-            {"long_name": xi.description or x, "units": xi.units}),
-        y: ("special", np.array([r[2] for r in rows], float),
-            {"long_name": yi.description or y, "units": yi.units}),
-        "first_lyapunov": ("special", np.array([r[3] for r in rows], float),
-                           {"long_name": "first Lyapunov coefficient (HB)", "units": "1"}),
-        "status": ("value", np.array(status, dtype=str),
-                   {"long_name": f"outcome of the continuation at this value of {y}",
-                    "units": "1"}),
-        "n_special": ("value", np.array(counts, np.int64),
-                      {"long_name": "special points kept at this value", "units": "1"}),
-    }, coords={"special": ("special", np.arange(len(rows)), {"long_name": "special point index",
-                                                              "units": "1"}),
-               "value": ("value", values, {"long_name": f"value of {y}", "units": yi.units})})
-    ds.attrs.update(provenance(model, analysis="bifurcation curves", fixed_params=params,
-                               method="equilibrium continuation at each value",
-                               options={"x": x, "x_range": [lo, hi], "y": y}))
-    return ds
