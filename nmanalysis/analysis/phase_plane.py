@@ -11,6 +11,7 @@ from ..errors import OptionsError
 from ..integrate.sizing import check_memory
 from ..results.attrs import json_attr, provenance
 from .equilibria import state_interval
+from .newton import newton
 from .stability import KINDS, classify, eigen_sorted
 
 __all__ = ["phase_plane"]
@@ -46,18 +47,15 @@ class _Plane:
     def _slave(self, X):
         """Put the other states on their own nullclines (quasi-steady state), by Newton."""
         io = self.io
-        ok = np.ones(X.shape[1], bool)
-        for _ in range(40):
-            F, J = self._eval(X, True)
-            fo = F[io].T
-            if np.all(np.abs(fo[ok]) <= 1e-13 * (1 + np.abs(X[io].T[ok]))):
-                break
-            Joo = J[:, io][:, :, io]
-            try:
-                d = np.linalg.solve(Joo, -fo[..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                d = np.stack([np.linalg.lstsq(a, -b, rcond=None)[0] for a, b in zip(Joo, fo)])
-            X[io] += d.T
+
+        def slaved(Z, rows):
+            Xr = X[:, rows].copy()
+            Xr[io] = Z.T
+            F, J = self._eval(Xr, True)
+            return F[io].T, J[:, io][:, :, io]
+
+        X[io] = newton(slaved, X[io].T.copy(), tol=1e-15, max_iter=40,
+                       residual_tol=1e-13).x.T
         F, _ = self._eval(X, False)
         ok = np.all(np.abs(F[io]) <= 1e-8 * (1 + np.abs(X[io])), axis=0)
         X[:, ~ok] = np.nan
@@ -125,14 +123,12 @@ def _equilibria(plane, extent, n_starts=256, seed=0):
     (x0, x1), (y0, y1) = extent
     u = low_discrepancy(n_starts, 2, seed)
     pts = np.column_stack([x0 + u[:, 0] * (x1 - x0), y0 + u[:, 1] * (y1 - y0)])
-    for _ in range(60):
-        fxy, R, _, _ = plane.field(pts[:, 0], pts[:, 1], jac=True)
-        good = np.all(np.isfinite(R), axis=(1, 2)) & (np.abs(np.linalg.det(
-            np.where(np.isfinite(R), R, 1.0))) > 1e-300)
-        d = np.full_like(pts, np.nan)
-        if good.any():
-            d[good] = np.linalg.solve(R[good], -fxy.T[good][..., None])[..., 0]
-        pts = pts + d
+
+    def reduced(P, rows):
+        fxy, R, _, _ = plane.field(P[:, 0], P[:, 1], jac=True)
+        return fxy.T, R
+
+    pts = newton(reduced, pts, tol=1e-15, max_iter=60).x
     fxy, R, J, X = plane.field(pts[:, 0], pts[:, 1], jac=True)
     scale = 1 + np.abs(pts).max(axis=1)
     ok = np.all(np.isfinite(pts), axis=1) & (np.abs(fxy).max(axis=0) <= 1e-10 * scale)

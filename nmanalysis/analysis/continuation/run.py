@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import NoStartError, OptionsError
+from ..newton import newton
 from .datasets import box_widths, special_dataset
 from .equilibrium import Scaled, bordered, correct, make_point, tangent, trace_equilibria
 from .normal_forms import fold_coefficient, hopf_coefficients
@@ -183,30 +184,16 @@ def _all_equilibria(model, problem, p0, opts, n_starts=None, max_iter=30):
     The same search as :func:`fixed_points` for one parameter point, without the
     batched driver, so a diagram needs no more compiled code than its own.
     """
-    from ..equilibria import search_box, low_discrepancy
+    from ..equilibria import low_discrepancy, search_box
 
     lo, hi = search_box(model, opts.state_bounds or None)
     n = model.n_states
     n_starts = n_starts or max(32, 8 * n)
     found = []
     for x in lo + low_discrepancy(n_starts, n, 0) * (hi - lo):
-        f = problem.f(x, p0)
-        nf = np.max(np.abs(f))
-        for _ in range(max_iter):
-            try:
-                dx = np.linalg.solve(problem.jac(x, p0), -f)
-            except np.linalg.LinAlgError:
-                break
-            lam = 1.0
-            while lam > 0.02:
-                xn = x + lam * dx
-                fn = problem.f(xn, p0)
-                if np.max(np.abs(fn)) < (1 - 1e-4 * lam) * nf:
-                    break
-                lam *= 0.5
-            x, f, nf = xn, fn, np.max(np.abs(fn))
-            if np.max(np.abs(lam * dx)) <= 1e-13 * (1 + np.max(np.abs(x))):
-                break
+        res = newton(lambda y: (problem.f(y, p0), problem.jac(y, p0)), x, tol=1e-13,
+                     max_iter=max_iter, damped=True)
+        x, nf = res.x, res.residual
         if not (np.all(np.isfinite(x)) and np.all((x >= lo) & (x <= hi))):
             continue
         scale = np.max(np.abs(problem.jac(x, p0)) @ np.abs(x)) + 1

@@ -6,6 +6,7 @@ import numpy as np
 
 from ....errors import OptionsError
 from ....results.attrs import provenance
+from ...newton import newton
 from ..engine import Branch
 from ..datasets import box_widths, special_dataset
 from .engine import (CycleOptions, correct, hopf_start, make_orbit, pd_start, tangent,
@@ -30,9 +31,9 @@ def _hopf_data(pb, row):
         raise OptionsError(f"a Hopf start needs the free parameter {param!r} and every state "
                            f"({list(model.state_names)}); missing {exc}") from None
     # polish the equilibrium (rows carry ~1e-12 accurate values; cheap to be sure)
-    for _ in range(6):
-        f = pb.system.f(x, pb.pv(p))
-        x = x - np.linalg.solve(pb.system.jacobian(x, pb.pv(p)), f)
+    pv = pb.pv(p)
+    x = newton(lambda y: (pb.system.f(y, pv), pb.system.jacobian(y, pv)), x, tol=1e-15,
+               max_iter=6).x
     ev, V = np.linalg.eig(pb.system.jacobian(x, pb.pv(p)))
     k = int(np.argmin(np.abs(ev.real) + 1e3 * (ev.imag <= 0)))
     if not (ev[k].imag > 0 and abs(ev[k].real) <= 1e-6 * abs(ev[k])):
@@ -102,17 +103,11 @@ def _classify_end(pb, orbit, folds, span):
                     "reason": f"period -> infinity on the fold at {pb.param} = {pf:.10g} "
                               "(SNIC)"}
     # otherwise an equilibrium on the orbit: saddle -> homoclinic; near-zero eigenvalue -> SNIC
-    y = x.copy()
-    ok = False
-    for _ in range(30):
-        f = pb.system.f(y, pb.pv(p))
-        try:
-            y = y - np.linalg.solve(pb.system.jacobian(y, pb.pv(p)), f)
-        except np.linalg.LinAlgError:
-            break
-        if np.max(np.abs(pb.system.f(y, pb.pv(p)))) < 1e-10:
-            ok = np.max(np.abs(y - x) / pb.S) < 0.05
-            break
+    pv = pb.pv(p)
+    res = newton(lambda z: (pb.system.f(z, pv), pb.system.jacobian(z, pv)), x, tol=1e-14,
+                 max_iter=30, residual_tol=1e-10)
+    y = res.x
+    ok = bool(res.converged and res.residual < 1e-9 and np.max(np.abs(y - x) / pb.S) < 0.05)
     ev = np.linalg.eigvals(J[k])
     if ok:
         ev = np.linalg.eigvals(pb.system.jacobian(y, pb.pv(p)))
