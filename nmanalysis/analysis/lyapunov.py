@@ -14,7 +14,7 @@ import numpy as np
 from .._checks import check_names
 from ..errors import OptionsError
 from ..integrate.parallel import run_pieces
-from ..integrate.status import status_attrs
+from ..results.status import status_attrs
 from ..integrate.tableaux import get_tableau
 from ..results.attrs import json_attr, label_sweep_dims, provenance
 from .cycles.sweep import sweep_rows

@@ -8,7 +8,7 @@
 # kernels. Methods are data: the explicit Runge-Kutta tableau (A, b, c), the
 # embedded error weights and the dense-output matrix are arguments.
 #
-# Status codes (see nmanalysis/integrate/status.py): 0 ok, 1 diverged
+# Status codes (see nmanalysis/results/status.py): 0 ok, 1 diverged
 # (non-finite state), 2 left the user's bounds, 3 max_steps, 4 step size
 # underflow.
 

@@ -19,7 +19,7 @@ from .inputs import as_signal
 from .noise import NoiseSpec, parse_noise
 from .parallel import run_pieces
 from .sizing import MAX_STEPS, check_count, check_memory
-from .status import status_attrs
+from ..results.status import status_attrs
 from .tableaux import METHODS, get_tableau
 
 __all__ = ["simulate"]

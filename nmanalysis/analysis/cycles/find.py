@@ -8,7 +8,7 @@ import numpy as np
 
 from ...compile import compile_model
 from ...errors import OptionsError
-from ...integrate.status import status_attrs
+from ...results.status import status_attrs
 from ...results.attrs import json_attr, label_sweep_dims, provenance
 from .classify import CYCLE, REGIME_CODES, classify_rows, regime_attrs
 from .shooting import polish_all
