@@ -7,7 +7,7 @@ import numpy as np
 from ...errors import OptionsError
 from ..equilibria import DEFAULT_BOX
 
-__all__ = ["box_widths", "special_dataset", "special_points"]
+__all__ = ["box_widths", "special_dataset", "special_points", "tree_with_provenance"]
 
 
 def box_widths(model, state_bounds):
@@ -96,3 +96,18 @@ def special_points(tree):
     except KeyError:
         raise OptionsError("`tree` has no special_points node; pass the result of "
                            "nma.continuation") from None
+
+
+def tree_with_provenance(nodes, attrs):
+    """The DataTree of ``nodes`` (path -> Dataset); every Dataset and the root carry ``attrs``.
+
+    A branch taken out of its tree (``tree["equilibria/branch_0"].to_dataset()``,
+    or written to its own file) still names its model, fixed parameters and method.
+    """
+    import xarray as xr
+
+    for ds in nodes.values():
+        ds.attrs.update({k: v for k, v in attrs.items() if k not in ds.attrs})
+    tree = xr.DataTree.from_dict(nodes)
+    tree.attrs.update(attrs)
+    return tree

@@ -13,7 +13,7 @@ import numpy as np
 
 from ...errors import OptionsError
 from ...results.attrs import provenance
-from .datasets import special_dataset
+from .datasets import special_dataset, tree_with_provenance
 from .periodic.run import periodic_branches
 from .problem import ContinuationOptions
 from .run import equilibrium_branches
@@ -97,8 +97,6 @@ def continuation(model, param, *, p_range=None, params=None, inputs=None, start=
     >>> sorted(sp["type"].values.tolist())
     ['LP', 'LP']
     """
-    import xarray as xr
-
     opts = _options(options, p_range=p_range, ds=ds, ds_min=ds_min, ds_max=ds_max,
                     max_points=max_points, tol=tol, detect=detect, state_bounds=state_bounds)
     tree, problem, p0 = equilibrium_branches(model, param, opts, params=params, inputs=inputs,
@@ -106,15 +104,12 @@ def continuation(model, param, *, p_range=None, params=None, inputs=None, start=
     if cycles:
         _add_cycles(model, param, tree, opts, params, inputs, opts.state_bounds or None,
                     cycle_options or {}, detect, progress)
-    dt = xr.DataTree.from_dict(tree)
-    dt.attrs.update(provenance(model, analysis="continuation", fixed_params=problem.fixed,
-                               method="pseudo-arclength (tangent predictor, bordered Newton)",
-                               options={"free_parameter": param, "p_range": list(opts.p_range),
-                                        "ds": opts.ds, "ds_min": opts.ds_min,
-                                        "ds_max": opts.ds_max, "tol": opts.tol,
-                                        "max_points": opts.max_points,
-                                        "start_value": p0}))
-    return dt
+    return tree_with_provenance(tree, provenance(
+        model, analysis="continuation", fixed_params=problem.fixed,
+        method="pseudo-arclength (tangent predictor, bordered Newton)",
+        options={"free_parameter": param, "p_range": list(opts.p_range), "ds": opts.ds,
+                 "ds_min": opts.ds_min, "ds_max": opts.ds_max, "tol": opts.tol,
+                 "max_points": opts.max_points, "start_value": p0}))
 
 
 def _options(options, *, detect, state_bounds, **given):
@@ -165,4 +160,6 @@ def _add_cycles(model, param, tree, opts, params, inputs, state_bounds, cycle_op
         extra = special_dataset(model, param, rows)
         both = xr.concat([sp, extra], dim="special", data_vars="all", coords="minimal",
                          combine_attrs="override")
-        tree["special_points"] = both.assign_coords(special=np.arange(both.sizes["special"]))
+        tree["special_points"] = both.assign_coords(special=(
+            "special", np.arange(both.sizes["special"]),
+            {"long_name": "special point index", "units": "1"}))

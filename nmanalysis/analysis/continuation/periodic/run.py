@@ -8,7 +8,7 @@ from ....errors import OptionsError
 from ....results.attrs import provenance
 from ...newton import newton
 from ..engine import Branch
-from ..datasets import box_widths, special_dataset
+from ..datasets import box_widths, special_dataset, tree_with_provenance
 from .engine import (CycleOptions, correct, hopf_start, make_orbit, pd_start, tangent,
                      trace_cycles)
 from .problem import CycleProblem
@@ -371,8 +371,6 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
     >>> [round(float(v), 8) for v in cyc["I"][cyc["type"] == "LPC"]]
     [0.32417852, 1.42582148]
     """
-    import xarray as xr
-
     starts = [("hopf", start)] if not (isinstance(start, dict) and "orbit" in start) \
         else [("cycle", start)]
     datasets, rows, pb = periodic_branches(
@@ -383,16 +381,11 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
         progress=progress)
     tree = {f"periodic/branch_{k}": d for k, d in enumerate(datasets)}
     tree["special_points"] = special_dataset(model, param, rows)
-    dt = xr.DataTree.from_dict(tree)
-    dt.attrs.update(provenance(model, analysis="cycle continuation", fixed_params=pb.fixed,
-                               method="orthogonal collocation (Gauss-Legendre), "
-                                      "pseudo-arclength, periodic-QR Floquet multipliers",
-                               options={"free_parameter": param, "p_range": list(p_range),
-                                        "ntst": ntst, "ncol": ncol,
-                                        "ds": CycleOptions.ds if ds is None else ds,
-                                        "ds_max": CycleOptions.ds_max if ds_max is None
-                                        else ds_max,
-                                        "tol": CycleOptions.tol if tol is None else tol,
-                                        "max_points": CycleOptions.max_points
-                                        if max_points is None else max_points}))
-    return dt
+    defaults = {"ds": ds, "ds_max": ds_max, "tol": tol, "max_points": max_points}
+    used = {k: getattr(CycleOptions, k) if v is None else v for k, v in defaults.items()}
+    return tree_with_provenance(tree, provenance(
+        model, analysis="cycle continuation", fixed_params=pb.fixed,
+        method="orthogonal collocation (Gauss-Legendre), pseudo-arclength, periodic-QR "
+               "Floquet multipliers",
+        options={"free_parameter": param, "p_range": list(p_range), "ntst": ntst,
+                 "ncol": ncol, **used}))

@@ -1,0 +1,66 @@
+"""Every analysis result follows the shared conventions (results.validate_dataset).
+
+One run of each public analysis on a small model; each Dataset of the result
+(every node of a DataTree) must carry the provenance attributes, names and
+units on every variable and coordinate, coordinates on every dim, netCDF-safe
+attributes, and the shared vocabulary of dims.
+"""
+
+import numpy as np
+import pytest
+
+import nmanalysis as nma
+from nmanalysis.results.validate import validate_dataset
+
+
+def _datasets(result):
+    """(path, Dataset) of a Dataset or of every non-empty node of a DataTree."""
+    if hasattr(result, "subtree"):
+        for node in result.subtree:
+            ds = node.to_dataset()
+            if ds.data_vars:
+                yield node.path, ds
+    else:
+        yield "/", result
+
+
+RUNS = {
+    "simulate": lambda m: nma.simulate(m, t=(0, 20), dt=0.01, params={"I": [0.3, 0.5]},
+                                       record="full", sampling=1.0),
+    "simulate_minmax": lambda m: nma.simulate(m, t=(0, 20), dt=0.01, record="minmax"),
+    "fixed_points": lambda m: nma.fixed_points(m, params={"I": [0.0, 0.5, 1.0]}),
+    "phase_plane": lambda m: nma.phase_plane(m, "v", "w", resolution=11),
+    "continuation": lambda m: nma.continuation(m, "I", p_range=(0, 2)),
+    "continuation_cycles": lambda m: nma.continuation(m, "I", p_range=(0, 2), cycles=True,
+                                                      cycle_options={"max_points": 40}),
+    "find_cycles": lambda m: nma.find_cycles(m, params={"I": [0.0, 0.5]}, t=(0, 400)),
+    "largest_lyapunov": lambda m: nma.largest_lyapunov(m, params={"I": [0.0, 0.5]},
+                                                       t=(0, 50), dt=0.01),
+    "lyapunov_spectrum": lambda m: nma.lyapunov_spectrum(m, params={"I": [0.0, 0.5]},
+                                                         t=(0, 50), dt=0.01),
+    "brute_force_diagram": lambda m: nma.brute_force_diagram(
+        m, "I", np.linspace(0, 1, 4), t=(0, 100), transient=50),
+    "regime_map": lambda m: nma.regime_map(m, {"I": np.linspace(0, 1, 3),
+                                               "a": np.linspace(0.6, 0.8, 2)}, t=(0, 300)),
+    "basin_map": lambda m: nma.basin_map(m, grid={"v": np.linspace(-2, 2, 5),
+                                                  "w": np.linspace(-1, 2, 5)},
+                                         params={"I": 0.0}),
+    "response_metrics": lambda m: nma.response_metrics(
+        nma.simulate(m, t=(0, 50), dt=0.01, params={"I": [0.0, 0.2]},
+                     y0={"v": -1.2, "w": -0.6}, record="full", sampling=0.5), "v",
+        input_onset=0.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_every_result_follows_the_conventions(fhn, name):
+    try:
+        result = RUNS[name](fhn)
+    except TypeError as exc:          # an analysis whose call differs: say so plainly
+        pytest.fail(f"{name}: {exc}")
+    problems = {path: validate_dataset(ds) for path, ds in _datasets(result)}
+    assert {p: v for p, v in problems.items() if v} == {}
+    for path, ds in _datasets(result):
+        # the shared vocabulary: a continuation index is 'point', special points on
+        # 'special', eigenvalues on 'eig'; no 'bounds' attr meaning two things
+        assert "bounds" not in ds.attrs, path
