@@ -61,6 +61,14 @@ def test_every_result_follows_the_conventions(fhn, name):
     problems = {path: validate_dataset(ds) for path, ds in _datasets(result)}
     assert {p: v for p, v in problems.items() if v} == {}
     for path, ds in _datasets(result):
-        # the shared vocabulary: a continuation index is 'point', special points on
-        # 'special', eigenvalues on 'eig'; no 'bounds' attr meaning two things
-        assert "bounds" not in ds.attrs, path
+        # the shared vocabulary: 'search_box' (the box searched) and 'stop_bounds'
+        # (where trajectories stop), never a 'bounds' or 'box' meaning either
+        assert "bounds" not in ds.attrs and "box" not in ds.attrs, path
+        assert not {d for d in ds.dims if d in ("point", "special", "eig")} - set(ds.coords)
+
+
+def test_stop_bounds_and_search_box_attrs(fhn):
+    sim = nma.simulate(fhn, t=(0, 1), dt=0.01, bounds={"v": (-5, 5)}, record="final")
+    assert "stop_bounds" in sim.attrs
+    fp = nma.fixed_points(fhn)
+    assert "search_box" in fp.attrs

@@ -254,7 +254,8 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     return _dataset(model, grid, system, P, found, tol, kind_tol, dict(
         n_starts=n_starts, seed=seed, max_iter=max_iter, dedup_tol=dedup_tol,
         neighbour_passes=passes, newton_solves=solver.n_solves,
-        box=json_attr({s: [float(a), float(b)] for s, a, b in zip(model.state_names, lo, hi)}),
+        search_box=json_attr({s: [float(a), float(b)]
+                              for s, a, b in zip(model.state_names, lo, hi)}),
     ), params)
 
 

@@ -100,7 +100,7 @@ def _benettin(model, k, *, params, y0, inputs, t, transient, dt, renorm_every, s
     run_pieces(run, B, 8.0 * (1 + k) * (n_transient + n_steps), progress,
                f"{what} {model.name}")
     options = dict(dt=dt, t_start=t0, t_end=t1, transient=transient, renorm_steps=renorm,
-                   seed=int(seed), bounds={k_: list(v) for k_, v in bounds.items()} or None)
+                   seed=int(seed), stop_bounds={k_: list(v) for k_, v in bounds.items()} or None)
     return grid, fixed, options, LAM, np.abs(LAM1 - LAM2), STATUS, FINAL
 
 

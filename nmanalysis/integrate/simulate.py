@@ -357,7 +357,7 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
                            transient=float(transient), rtol=None if fixed else rtol,
                            atol=None if fixed else atol, seed=seed if noise_spec.kind else None,
                            noise=noise_spec.describe() or None, inputs=in_desc or None,
-                           bounds={k: list(v) for k, v in bounds.items()} or None,
+                           stop_bounds={k: list(v) for k, v in bounds.items()} or None,
                            dtype=str(dtype)), params)
 
 
