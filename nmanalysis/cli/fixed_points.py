@@ -105,7 +105,7 @@ def _cmd_fixed_points(args) -> int:
 
 def _box_text(ds, states) -> str:
     import json
-    box = json.loads(ds.attrs.get("box", "{}"))
+    box = json.loads(ds.attrs.get("search_box", "{}"))
     return ", ".join(f"{s} in [{box[s][0]:g}, {box[s][1]:g}]" for s in states if s in box)
 
 
