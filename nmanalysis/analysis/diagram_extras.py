@@ -14,6 +14,8 @@ import warnings
 
 import numpy as np
 
+from ..results.conventions import unit_span
+
 __all__ = ["equilibrium_branches", "cycle_branches", "add_observable", "overlay_times"]
 
 
@@ -93,14 +95,11 @@ def _nice(value: float, up: bool = True) -> float:
     return 10.0 ** (exp + (1 if up else 0))  # pragma: no cover
 
 
-_SPAN_BY_UNITS = {"s": 2.0, "ms": 2000.0, "1": 1000.0, "": 1000.0}
-
-
 def overlay_times(model, tree, t_span=None, transient=None, dt=None):
     """Time span, transient and step of brute-force runs drawn over a diagram.
 
-    The span follows the model's time units (2 s, 2000 ms, 1000 dimensionless),
-    else 200 relaxation times, and covers at least 10 periods of the slowest Hopf
+    The span follows the model's time units (``results.conventions.unit_span``:
+    4 s, 2000 ms, 1000 dimensionless, as regime maps), else 200 relaxation times, and covers at least 10 periods of the slowest Hopf
     point; the step is a power of ten below span/10000 and 0.1/max|eigenvalue|.
     The transient is half the span. Values given are kept.
 
@@ -119,7 +118,7 @@ def overlay_times(model, tree, t_span=None, transient=None, dt=None):
         slow = float(np.nanmedian(np.nanmin(lam, axis=1))) if np.isfinite(lam).any() else 0.0
         period = float(np.nanmax(periods)) if np.isfinite(periods).any() else 0.0
     if t_span is None:
-        span = _SPAN_BY_UNITS.get(model.time_units or "")
+        span = unit_span(model.time_units)
         if span is None:
             span = _nice(200.0 / slow) if slow > 0 else 1000.0
         if period > 0:

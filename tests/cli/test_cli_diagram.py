@@ -144,7 +144,10 @@ def test_overlay_times_follow_the_units():
     from nmanalysis.analysis.diagram_extras import overlay_times
     model = nma.get_model("jansen_rit")
     tree = nma.continuation(model, "p", p_range=(-100, 400))
-    assert overlay_times(model, tree, None, None, None) == ((0.0, 2.0), 1.0, 1e-4)
+    # the same default length as a regime map of the model (one time-scale convention)
+    from nmanalysis.analysis.regimes import default_span
+    assert overlay_times(model, tree, None, None, None) == ((0.0, 4.0), 2.0, 1e-4)
+    assert default_span(model) == (0.0, 4.0)
 
 
 def test_add_observable_takes_the_free_value_of_each_point_and_the_set_parameters():

@@ -11,6 +11,7 @@ from ..._checks import check_names
 from ...compile import compile_model
 from ...errors import OptionsError
 from ...results.attrs import label_sweep_dims, provenance
+from ...results.conventions import DEFAULT_SPAN, default_span
 from ..cycles.classify import CYCLE, EQUILIBRIUM, classify_rows, regime_attrs
 from ..cycles.sweep import check_positive, constant_inputs, state_scales, sweep_rows, time_options
 from ..lyapunov import largest_lyapunov
@@ -21,14 +22,6 @@ __all__ = ["regime_map", "default_span", "DEFAULT_SPAN"]
 _INIT = "init"
 
 
-#: default time span of a regime map by the model's time units (long enough for
-#: tens of periods of slow oscillators: FitzHugh-Nagumo's ~40, alpha at 0.1 s)
-DEFAULT_SPAN = {"s": 4.0, "ms": 2000.0}
-
-
-def default_span(model) -> tuple:
-    """Default ``t`` of :func:`regime_map`: 4 s, 2000 ms, else 1000 time units."""
-    return (0.0, DEFAULT_SPAN.get(model.time_units, 1000.0))
 
 
 def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
