@@ -15,7 +15,7 @@ import importlib
 
 from ._version import __version__
 from .errors import (CacheWarning, CompileError, ConvergenceWarning, ModelError, NMAError,
-                     OptionsError, ResourceError, SimulationError)
+                     NoStartError, OptionsError, ResourceError, SimulationError)
 from .model import Model
 from .models import get_model, list_models
 
@@ -26,7 +26,7 @@ __all__ = [
     "largest_lyapunov", "lyapunov_spectrum", "brute_force_diagram", "basin_map", "basin_fractions", "regime_map",
     "Step", "Pulse", "Ramp", "Sampled", "Constant", "PIController",
     "NMAError", "ModelError", "CompileError", "OptionsError", "SimulationError",
-    "ResourceError", "ConvergenceWarning", "CacheWarning", "plot",
+    "ResourceError", "NoStartError", "ConvergenceWarning", "CacheWarning", "plot",
 ]
 
 # heavy names, imported on first use so that `import nmanalysis` stays fast
