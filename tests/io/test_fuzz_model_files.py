@@ -13,7 +13,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import nmanalysis as nma  # noqa: E402
 from nmanalysis.errors import NMAError  # noqa: E402
-from nmanalysis.io import model_file  # noqa: E402
+from nmanalysis.io import model_file, writing  # noqa: E402
 
 # 150 examples per test; more when the loaded profile asks for more (NMANALYSIS_FUZZ=explore)
 FUZZ = settings(max_examples=max(150, settings.default.max_examples), deadline=None,
@@ -109,7 +109,7 @@ def _near_valid(draw):
 
 def _toml_text(data) -> str | None:
     try:
-        return model_file._dump_toml(data)
+        return writing.dump_toml(data)
     except Exception:
         return None
 
@@ -136,8 +136,8 @@ _SOURCES = {}
 def _library_text(name: str, suffix: str) -> str:
     if (name, suffix) not in _SOURCES:
         model = nma.get_model(name)
-        text = (model_file._dump_yaml if suffix == ".yaml" else model_file._dump_toml)(
-            model_file._compact(model.to_dict()))
+        text = (writing.dump_yaml if suffix == ".yaml" else writing.dump_toml)(
+            writing.compact(model.to_dict()))
         _SOURCES[name, suffix] = text
     return _SOURCES[name, suffix]
 

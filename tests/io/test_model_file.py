@@ -7,7 +7,7 @@ import pytest
 
 import nmanalysis as nma
 from nmanalysis.errors import ModelError, OptionsError
-from nmanalysis.io import model_file
+from nmanalysis.io import bounded, model_file, writing
 
 LIBRARY = [("fitzhugh_nagumo", ""), ("wilson_cowan", ""), ("wilson_cowan", "docstring")]
 
@@ -226,7 +226,7 @@ def test_toml_strings_round_trip():
     @hypothesis.given(st.dictionaries(st.text(), st.text(), max_size=5))
     @hypothesis.settings(max_examples=200, deadline=None)
     def check(table):
-        text = model_file._dump_toml({"name": "m", "t": table})
+        text = writing.dump_toml({"name": "m", "t": table})
         assert tomllib.loads(text) == {"name": "m", "t": table}
 
     check()
@@ -235,7 +235,7 @@ def test_toml_strings_round_trip():
 def test_toml_values():
     data = {"a": 1, "b": -2.5e-300, "c": [1.0, 2.0], "d": True,
             "tab": {"x y": {"value": 1.0, "bounds": [0.0, 1.0]}}}
-    assert tomllib.loads(model_file._dump_toml(data)) == data
+    assert tomllib.loads(writing.dump_toml(data)) == data
 
 
 # -- hostile files: bounded time, memory and message size ---------------------------------
@@ -340,14 +340,14 @@ def test_long_values_are_cut_short_in_messages(tmp_path):
 
 
 def test_short_repr_is_bounded():
-    assert len(model_file._short(list(range(10 ** 5)))) <= 60
-    assert model_file._short(16 ** 5000) == "<integer of about 6021 digits>"
-    assert len(model_file._short(b"\x00" * 10 ** 6)) <= 60
-    assert model_file._short("ab") == "'ab'"
+    assert len(bounded.short(list(range(10 ** 5)))) <= 60
+    assert bounded.short(16 ** 5000) == "<integer of about 6021 digits>"
+    assert len(bounded.short(b"\x00" * 10 ** 6)) <= 60
+    assert bounded.short("ab") == "'ab'"
     nested = []
     for _ in range(10000):
         nested = [nested]
-    assert len(model_file._short(nested)) <= 60
+    assert len(bounded.short(nested)) <= 60
 
 
 def test_file_size_limit(tmp_path, monkeypatch):
@@ -355,13 +355,13 @@ def test_file_size_limit(tmp_path, monkeypatch):
     path = _write(tmp_path, GOOD + "#" * (11 * 2**20) + "\n")
     msg = _error(path)
     assert f"{path.stat().st_size} bytes" in msg and str(10 * 2**20) in msg
-    monkeypatch.setattr(model_file, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(bounded, "MAX_FILE_BYTES", 100)
     assert "limit of 100 bytes" in _error(_write(tmp_path, GOOD + "#" * 100 + "\n"))
     assert nma.load_model(_write(tmp_path, GOOD)).states == {"x": 1.0}
 
 
 def test_node_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(model_file, "MAX_NODES", 20)
+    monkeypatch.setattr(bounded, "MAX_NODES", 20)
     text = "name: m\nstates: {" + ", ".join(f"x{i}: {i}" for i in range(20)) + "}\n"
     assert "more than 20 values" in _error(_write(tmp_path, text))
     toml = 'name = "m"\nstates = {' + ", ".join(f"x{i} = {i}" for i in range(20)) + "}\n"
