@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from .errors import OptionsError
 
-__all__ = ["check_names"]
+__all__ = ["check_names", "check_time_span"]
 
 
 def check_names(given, valid, what: str, others: dict | None = None) -> dict:
@@ -28,3 +29,14 @@ def check_names(given, valid, what: str, others: dict | None = None) -> dict:
             raise OptionsError(f"`{what}` got unknown name {key!r}{hint}; valid names are "
                                f"{list(valid)}")
     return dict(given)
+
+
+def check_time_span(t) -> tuple[float, float]:
+    """``t`` as ``(t_start, t_end)`` floats, finite with t_start < t_end (else OptionsError)."""
+    try:
+        t0, t1 = (float(v) for v in t)
+    except (TypeError, ValueError):
+        raise OptionsError(f"`t` must be a pair (t_start, t_end); got {t!r}") from None
+    if not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0):
+        raise OptionsError(f"`t` must satisfy t_start < t_end, both finite; got {t!r}")
+    return t0, t1

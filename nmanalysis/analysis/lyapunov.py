@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from .._checks import check_names
+from .._checks import check_names, check_time_span
 from ..errors import OptionsError
 from ..integrate.parallel import run_pieces
 from ..results.status import status_attrs
@@ -32,12 +32,7 @@ def _steps(value, dt, what):
 
 
 def _time_options(t, transient, dt, renorm_every):
-    try:
-        t0, t1 = (float(v) for v in t)
-    except (TypeError, ValueError):
-        raise OptionsError(f"`t` must be a pair (t_start, t_end); got {t!r}") from None
-    if not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0):
-        raise OptionsError(f"`t` must satisfy t_start < t_end, both finite; got {t!r}")
+    t0, t1 = check_time_span(t)
     transient = float(transient)
     if not (0.0 <= transient < t1 - t0):
         raise OptionsError(f"`transient` must be >= 0 and shorter than the run ({t1 - t0}); "

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_names
+from .._checks import check_names, check_time_span
 from ..errors import OptionsError
 from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
 from ..results.conventions import initial_state_dim, input_field_dim
@@ -47,16 +47,6 @@ class _Plan:
             n_rec = self.n_rec
             return self.t0 + (self.q0 + self.rec_every * np.arange(n_rec)) * self.dt
         return self.rec_t[self.q0:]
-
-
-def _time_span(t):
-    try:
-        t0, t1 = (float(v) for v in t)
-    except (TypeError, ValueError):
-        raise OptionsError(f"`t` must be a pair (t_start, t_end); got {t!r}") from None
-    if not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0):
-        raise OptionsError(f"`t` must satisfy t_start < t_end, both finite; got {t!r}")
-    return t0, t1
 
 
 def _record_set(record):
@@ -253,7 +243,7 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     """
     from ..compile import compile_model
 
-    t0, t1 = _time_span(t)
+    t0, t1 = check_time_span(t)
     if method not in METHODS:
         raise OptionsError(f"`method` must be one of {list(METHODS)}; got {method!r}")
     tab = get_tableau("euler" if method == "exp_euler" else method)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from ..._checks import check_names
 from ...errors import OptionsError
 
-__all__ = ["ContinuationProblem", "ContinuationOptions", "PseudoArclength"]
+__all__ = ["ContinuationProblem", "ContinuationOptions", "PseudoArclength", "check_steps"]
 
 
 class ContinuationProblem:
@@ -153,13 +154,18 @@ class ContinuationOptions:
             raise OptionsError(f"`p_range` must be finite with low < high (and a finite "
                                f"width); got {self.p_range!r}")
         object.__setattr__(self, "p_range", (lo, hi))
-        if not (0 < self.ds_min <= self.ds <= self.ds_max):
-            raise OptionsError("steps must satisfy 0 < ds_min <= ds <= ds_max; got "
-                               f"ds_min={self.ds_min}, ds={self.ds}, ds_max={self.ds_max}")
-        if self.max_points < 2:
-            raise OptionsError(f"`max_points` must be >= 2; got {self.max_points}")
-        if not self.tol > 0:
-            raise OptionsError(f"`tol` must be positive; got {self.tol}")
+        check_steps(self)
+
+
+def check_steps(opts, what="steps") -> None:
+    """OptionsError unless ``opts`` has 0 < ds_min <= ds <= ds_max, max_points >= 2, tol > 0."""
+    if not (0 < opts.ds_min <= opts.ds <= opts.ds_max):
+        raise OptionsError(f"{what} must satisfy 0 < ds_min <= ds <= ds_max; got "
+                           f"ds_min={opts.ds_min}, ds={opts.ds}, ds_max={opts.ds_max}")
+    if not (isinstance(opts.max_points, numbers.Integral) and opts.max_points >= 2):
+        raise OptionsError(f"`max_points` must be a whole number >= 2; got {opts.max_points!r}")
+    if not opts.tol > 0:
+        raise OptionsError(f"`tol` must be positive; got {opts.tol}")
 
 
 @dataclass(frozen=True)

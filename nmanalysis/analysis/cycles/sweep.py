@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ..._checks import check_names
+from ..._checks import check_names, check_time_span
 from ...errors import OptionsError
 from ...integrate.batch import make_grid
 from ...integrate.inputs import Constant, InputSignal
@@ -104,12 +104,7 @@ def state_scales(model):
 # -- options ---------------------------------------------------------------------------------
 def time_options(t, transient, method, dt, sampling):
     """Checked (t0, t1, transient, dt, sampling) of a sampled analysis; errors name the culprit."""
-    try:
-        t0, t1 = (float(v) for v in t)
-    except (TypeError, ValueError):
-        raise OptionsError(f"`t` must be a pair (t_start, t_end); got {t!r}") from None
-    if not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0):
-        raise OptionsError(f"`t` must satisfy t_start < t_end, both finite; got {t!r}")
+    t0, t1 = check_time_span(t)
     if method not in METHODS or method == "exp_euler":
         valid = [m for m in METHODS if m != "exp_euler"]
         raise OptionsError(f"`method` must be one of {valid}; got {method!r}")

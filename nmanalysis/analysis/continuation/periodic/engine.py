@@ -14,6 +14,7 @@ import numpy as np
 
 from ....errors import OptionsError
 from ..engine import Stop, trace
+from ..problem import check_steps
 
 __all__ = ["Orbit", "CycleOptions", "CycleFamily", "correct", "tangent", "make_orbit",
            "trace_cycles"]
@@ -65,14 +66,7 @@ class CycleOptions:
         lo, hi = (float(v) for v in self.p_range)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise OptionsError(f"`p_range` must be finite with low < high; got {self.p_range!r}")
-        if not (0 < self.ds_min <= self.ds <= self.ds_max):
-            raise OptionsError("cycle steps must satisfy 0 < ds_min <= ds <= ds_max; got "
-                               f"ds_min={self.ds_min}, ds={self.ds}, ds_max={self.ds_max}")
-        if not (isinstance(self.max_points, int) and self.max_points >= 2):
-            raise OptionsError(f"`max_points` must be a whole number >= 2; got "
-                               f"{self.max_points!r}")
-        if not self.tol > 0:
-            raise OptionsError(f"`tol` must be positive; got {self.tol}")
+        check_steps(self, "cycle steps")
 
 
 @dataclass

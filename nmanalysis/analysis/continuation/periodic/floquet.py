@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ....compile.linalg import householder_reflect
+
 __all__ = ["floquet_multipliers"]
 
 
@@ -29,30 +31,13 @@ def _qr_pos(A, Q, R):
             Q[i, j] = 1.0 if i == j else 0.0
     v = np.empty(n)
     for k in range(n - 1):
-        norm = 0.0
-        for i in range(k, n):
-            norm += A[i, k] * A[i, k]
-        norm = np.sqrt(norm)
-        if norm == 0.0:
+        if not householder_reflect(A, k, k, n, 0, v):    # A <- H A
             continue
-        alpha = -norm if A[k, k] >= 0 else norm
-        for i in range(n):
-            v[i] = 0.0
-        for i in range(k, n):
-            v[i] = A[i, k]
-        v[k] -= alpha
         vv = 0.0
         for i in range(k, n):
             vv += v[i] * v[i]
         if vv == 0.0:
             continue
-        for j in range(n):                       # A <- H A
-            s = 0.0
-            for i in range(k, n):
-                s += v[i] * A[i, j]
-            s *= 2.0 / vv
-            for i in range(k, n):
-                A[i, j] -= s * v[i]
         for i in range(n):                       # Q <- Q H
             s = 0.0
             for j in range(k, n):
