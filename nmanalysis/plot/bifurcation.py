@@ -49,6 +49,22 @@ def _runs(stable):
     return out
 
 
+def _draw_by_stability(ax, x, y, stable, color, names, seen):
+    """Lines of (x, y) in runs of equal stability: solid stable, dashed unstable.
+
+    ``names`` = (stable label, unstable label); each label goes to the legend once
+    (``seen`` collects those used). Returns the lines.
+    """
+    lines = []
+    for a, b, st in _runs(stable):
+        name = names[0] if st else names[1]
+        ln, = ax.plot(x[a:b], y[a:b], color=color, **(STABLE if st else UNSTABLE),
+                      label=name if name not in seen else None)
+        seen.add(name)
+        lines.append(ln)
+    return lines
+
+
 def _values(ds, y):
     if y in ds:
         return ds[y].values, axis_label(ds[y], y)
@@ -103,12 +119,8 @@ def bifurcation(tree, y=None, ax=None, *, labels=True, color="k", overlay=None):
     for ds in branches:
         vals, ylabel = _values(ds, y)
         p = ds[param].values
-        for a, b, stable in _runs(ds["stable"].values):
-            name = "stable" if stable else "unstable"
-            ln, = ax.plot(p[a:b], vals[a:b], color=color, **(STABLE if stable else UNSTABLE),
-                          label=name if name not in seen else None)
-            seen.add(name)
-            out["branches"].append(ln)
+        out["branches"] += _draw_by_stability(ax, p, vals, ds["stable"].values, color,
+                                              ("stable", "unstable"), seen)
     cycles = _cycle_branches(tree) if y != "norm" else {}
     for ds in cycles.values():
         if f"{y}_max" not in ds:
@@ -117,13 +129,9 @@ def bifurcation(tree, y=None, ax=None, *, labels=True, color="k", overlay=None):
         p = ds[param].values
         for suffix in ("_max", "_min"):
             vals = ds[f"{y}{suffix}"].values
-            for a, b, stable in _runs(ds["stable"].values):
-                name = "stable cycle (max/min)" if stable else "unstable cycle (max/min)"
-                ln, = ax.plot(p[a:b], vals[a:b], color=CYCLE_COLOR,
-                              **(STABLE if stable else UNSTABLE),
-                              label=name if name not in seen else None)
-                seen.add(name)
-                out["cycles"].append(ln)
+            out["cycles"] += _draw_by_stability(
+                ax, p, vals, ds["stable"].values, CYCLE_COLOR,
+                ("stable cycle (max/min)", "unstable cycle (max/min)"), seen)
     sp = tree["special_points"].to_dataset()
     for k in range(sp.sizes["special"]):
         kind = str(sp["type"].values[k])
@@ -178,13 +186,9 @@ def period(tree, ax=None, *, labels=True):
     out = {"cycles": [], "special": []}
     seen = set()
     for ds in cycles.values():
-        for a, b, stable in _runs(ds["stable"].values):
-            name = "stable cycle" if stable else "unstable cycle"
-            ln, = ax.plot(ds[param].values[a:b], ds["period"].values[a:b], color=CYCLE_COLOR,
-                          **(STABLE if stable else UNSTABLE),
-                          label=name if name not in seen else None)
-            seen.add(name)
-            out["cycles"].append(ln)
+        out["cycles"] += _draw_by_stability(ax, ds[param].values, ds["period"].values,
+                                            ds["stable"].values, CYCLE_COLOR,
+                                            ("stable cycle", "unstable cycle"), seen)
     sp = tree["special_points"].to_dataset()
     for k in range(sp.sizes["special"]):
         kind = str(sp["type"].values[k])
