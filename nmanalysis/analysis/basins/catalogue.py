@@ -18,6 +18,7 @@ MAX_CYCLES = 64
 
 
 def box_equilibria(model, params, inputs, box):
+    """Equilibria in ``box``: points (K, n), eigenvalues (K, n), stable (K,), kinds (K,)."""
     fp = fixed_points(model, params=params, inputs=inputs, bounds=box, n_starts=256,
                       progress=False)
     n = int(fp["n_fp"])

@@ -13,6 +13,7 @@ STATUS_MEANINGS = ("attractor_found", "diverged", "left_domain", "undecided")
 
 
 def map_dataset(model, axes, dims, shape, label, status, t_conv, sampled):
+    """The map: ``attractor``, ``time_to_converge`` and ``status`` over the initial states."""
     import xarray as xr
     tu = model.time_units or "1"
     coords = {}
@@ -56,6 +57,7 @@ def _orbit(model, system, p, point, period, n_points=101):
 
 
 def catalogue_dataset(model, catalogue, label, system, p, dt):
+    """The attractor catalogue on dim ``attractor``, with the orbits of the cycles."""
     import xarray as xr
     n, K = model.n_states, len(catalogue)
     names = model.state_names

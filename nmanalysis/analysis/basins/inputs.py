@@ -13,6 +13,7 @@ __all__ = ["grid_axes", "scalar_values", "interval", "search_box", "grid_scales"
 
 
 def grid_axes(model, grid, sampled):
+    """The checked axes of ``grid``: state -> 1-D array of finite initial values."""
     if not isinstance(grid, Mapping) or not grid:
         raise OptionsError("`grid` must be a dict state -> 1-D array of initial values, e.g. "
                            f"{{{model.state_names[0]!r}: np.linspace(0, 1, 101)}}")
@@ -38,6 +39,7 @@ def grid_axes(model, grid, sampled):
 
 
 def scalar_values(given, valid, what, others=None):
+    """``given`` as name -> float, each name in ``valid`` and each value one finite number."""
     d = check_names(given, valid, what, others)
     for k, v in d.items():
         if np.ndim(v) != 0 or not np.isfinite(float(v)):
@@ -47,6 +49,7 @@ def scalar_values(given, valid, what, others=None):
 
 
 def interval(pair, what):
+    """``pair`` as floats (low, high) with low < high."""
     try:
         lo, hi = float(pair[0]), float(pair[1])
     except (TypeError, ValueError, IndexError):

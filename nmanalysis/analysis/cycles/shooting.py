@@ -168,7 +168,8 @@ def polish_cycle(model, x0, period, *, params=None, inputs=None, section=None, n
     mu = mu[np.argsort(-np.abs(mu), kind="stable")]
     triv = int(np.argmin(np.abs(mu - 1.0)))
     others = np.delete(mu, triv)
-    out = dict(period=float(T), x0=x0, floquet=mu, trivial_multiplier_error=float(abs(mu[triv] - 1)),
+    out = dict(period=float(T), x0=x0, floquet=mu,
+               trivial_multiplier_error=float(abs(mu[triv] - 1)),
                stable=bool(np.all(np.abs(others) < 1.0)), converged=converged, residual=res,
                iterations=it, section=k)
     if n_phase:

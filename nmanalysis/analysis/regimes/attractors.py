@@ -88,6 +88,7 @@ def cluster_attractors(res, G, n_i, sc, amp_index, cluster_tol):
 
 
 def regime_codes(n_eq, n_cy, n_und, n_fail, n_init, irregular):
+    """The regime code of every grid point (keys of :data:`REGIMES`) from its attractors."""
     code = np.full(n_eq.shape, -1, np.int8)
     code[(n_eq == 1) & (n_cy == 0)] = SINGLE_EQ
     code[(n_eq > 1) & (n_cy == 0)] = MULTI_EQ
