@@ -67,6 +67,18 @@ def test_every_result_follows_the_conventions(fhn, name):
         assert not {d for d in ds.dims if d in ("point", "special", "eig")} - set(ds.coords)
 
 
+def test_status_codes_mean_the_same_in_every_analysis(fhn):
+    # 1 diverged, 2 left the bounds, 3 out of steps/time: in simulate and in basin_map
+    sim = nma.simulate(fhn, t=(0, 1), dt=0.01, record="final")
+    bas = nma.basin_map(fhn, grid={"v": np.linspace(-2, 2, 3), "w": np.linspace(-1, 2, 3)},
+                        params={"I": 0.0})
+    words = [dict(zip(ds["status"].attrs["flag_values"],
+                      ds["status"].attrs["flag_meanings"].split())) for ds in (sim, bas)]
+    assert words[0][1] == words[1][1] == "diverged"
+    assert words[0][2] == words[1][2] == "left_bounds"
+    assert words[1][3] == "undecided" and words[0][3] == "max_steps_reached"
+
+
 def test_stop_bounds_and_search_box_attrs(fhn):
     sim = nma.simulate(fhn, t=(0, 1), dt=0.01, bounds={"v": (-5, 5)}, record="final")
     assert "stop_bounds" in sim.attrs

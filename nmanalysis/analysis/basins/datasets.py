@@ -5,11 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 from ...integrate.simulate import simulate
+from ...results.status import DIVERGED, MAX_STEPS, OK, OUT_OF_BOUNDS, Flags
 
-__all__ = ["map_dataset", "catalogue_dataset", "STATUS_MEANINGS"]
+__all__ = ["map_dataset", "catalogue_dataset", "STATUS_MEANINGS", "BASIN_STATUS"]
 
-#: outcome codes of ``basin_map``'s ``status`` variable
-STATUS_MEANINGS = ("attractor_found", "diverged", "left_domain", "undecided")
+#: outcome codes of ``basin_map``'s ``status`` variable: the trajectory codes of
+#: results.status (1 diverged, 2 left the bounds, 3 out of time) with 0 meaning
+#: that the trajectory reached an attractor of the catalogue
+BASIN_STATUS = Flags("outcome of the trajectory", (
+    (OK, "attractor_found", "the trajectory reached an attractor of the catalogue"),
+    (DIVERGED, "diverged", "a state became NaN or infinite"),
+    (OUT_OF_BOUNDS, "left_bounds", "a state left the domain given"),
+    (MAX_STEPS, "undecided", "no attractor was reached within t_max"),
+))
+STATUS_MEANINGS = tuple(BASIN_STATUS.meanings[c] for c in sorted(BASIN_STATUS.meanings))
 
 
 def map_dataset(model, axes, dims, shape, label, status, t_conv, sampled):
@@ -31,10 +40,7 @@ def map_dataset(model, axes, dims, shape, label, status, t_conv, sampled):
                        "units": "1"}),
         "time_to_converge": (dims, t_conv.reshape(shape),
                              {"long_name": "time until the attractor was reached", "units": tu}),
-        "status": (dims, status.reshape(shape),
-                   {"long_name": "outcome of the trajectory", "units": "1",
-                    "flag_values": np.arange(len(STATUS_MEANINGS), dtype=np.int8),
-                    "flag_meanings": " ".join(STATUS_MEANINGS)}),
+        "status": (dims, status.reshape(shape), BASIN_STATUS.attrs()),
     }
     return xr.Dataset(data, coords=coords)
 

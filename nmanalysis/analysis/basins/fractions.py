@@ -93,5 +93,5 @@ def basin_fractions(model, states=None, *, n_samples=10000, seed=0, box=None, pa
                                                  "fraction", "units": "1"})
     ds.attrs.update(tree.attrs)
     ds.attrs.update(analysis="basin_fractions", n_samples=n_samples, seed=seed,
-                    box=json_attr({s: list(v) for s, v in lims.items()}))
+                    sample_box=json_attr({s: list(v) for s, v in lims.items()}))
     return ds

@@ -165,7 +165,7 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
         bounds).
     domain : dict, optional
         State -> (low, high): trajectories leaving it stop with status
-        ``left_domain`` and label -1 (default: unbounded; non-finite states
+        ``left_bounds`` and label -1 (default: unbounded; non-finite states
         stop as ``diverged``).
     chunk_size : int
         Initial states per work item handed to a thread.
