@@ -12,36 +12,10 @@ from ..integrate.batch import make_grid
 from ..integrate.parallel import run_pieces
 from ..integrate.sizing import check_memory
 from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
+from .scales import search_box
 from .stability import KINDS, classify, eigen_sorted
 
-__all__ = ["fixed_points", "DEFAULT_BOX"]
-
-#: half-width of the box searched for a state with no declared bounds
-DEFAULT_BOX = 10.0
-
-
-def state_interval(model, state, given, what):
-    """(low, high) for ``state``: ``given[state]``, else its declared bounds, else +-10.
-
-    ``what`` names the argument in error messages (``bounds``, ``ranges``).
-    """
-    b = given[state] if state in given else (model.state_info[state].bounds
-                                             or (-DEFAULT_BOX, DEFAULT_BOX))
-    try:
-        lo, hi = float(b[0]), float(b[1])
-    except (TypeError, ValueError, IndexError):
-        raise OptionsError(f"`{what}[{state!r}]` must be a pair (low, high); got {b!r}") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise OptionsError(f"`{what}[{state!r}]` must be finite with low < high; got {b!r}")
-    return lo, hi
-
-
-def search_box(model, bounds):
-    """(low, high) arrays of the box searched for equilibria: given bounds, else declared ones."""
-    bounds = check_names(bounds, model.state_names, "bounds")
-    lo, hi = zip(*(state_interval(model, s, bounds, "bounds") for s in model.state_names))
-    return np.array(lo), np.array(hi)
-
+__all__ = ["fixed_points"]
 
 def low_discrepancy(n_points, dim, seed=0):
     """Points in [0, 1)^dim: the Halton sequence with a seeded random shift (mod 1).

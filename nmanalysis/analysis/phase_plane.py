@@ -10,7 +10,7 @@ from .._checks import check_names
 from ..errors import OptionsError
 from ..integrate.sizing import check_memory
 from ..results.attrs import json_attr, provenance
-from .equilibria import state_interval
+from .scales import state_interval
 from .newton import newton
 from .stability import KINDS, classify, eigen_sorted
 

@@ -100,7 +100,7 @@ def _cmd_basins(args) -> int:
     import numpy as np
 
     from ..analysis.basins import basin_map
-    from ..analysis.equilibria import state_interval
+    from ..analysis.scales import state_interval
     lims = {s: ranges.get(s) or state_interval(model, s, {}, "--range") for s in axes}
     grid = {s: np.linspace(lo, hi, n) for s, (lo, hi) in lims.items()}
     start = time.perf_counter()

@@ -9,7 +9,7 @@ import numpy as np
 from ..._checks import check_names
 from ...errors import OptionsError
 from ...results.attrs import json_attr
-from ..equilibria import state_interval
+from ..scales import state_interval
 from .run import basin_map
 
 __all__ = ["basin_fractions"]

@@ -9,7 +9,7 @@ import numpy as np
 from ..._checks import check_names
 from ...errors import OptionsError
 
-__all__ = ["grid_axes", "scalar_values", "interval", "search_box", "grid_scales"]
+__all__ = ["grid_axes", "scalar_values", "interval"]
 
 
 def grid_axes(model, grid, sampled):
@@ -57,37 +57,3 @@ def interval(pair, what):
     if not lo < hi:
         raise OptionsError(f"`{what}` must have low < high; got {pair!r}")
     return lo, hi
-
-
-def search_box(model, axes, start, bounds):
-    """Box for the equilibria: the given bounds, else the grid widened by half its span
-    joined with the declared bounds (states off the grid: declared bounds, else +-10)."""
-    bounds = check_names(bounds, model.state_names, "bounds")
-    box = {}
-    for i, s in enumerate(model.state_names):
-        if s in bounds:
-            box[s] = interval(bounds[s], f"bounds[{s!r}]")
-            continue
-        decl = model.state_info[s].bounds
-        if s in axes:
-            lo, hi = float(axes[s].min()), float(axes[s].max())
-            pad = 0.5 * (hi - lo) if hi > lo else max(1.0, abs(lo))
-            lo, hi = lo - pad, hi + pad
-        else:
-            c = float(start[i])
-            lo, hi = (c - 10.0, c + 10.0) if decl is None else (min(decl[0], c - 1e-9),
-                                                              max(decl[1], c + 1e-9))
-        if decl is not None:
-            lo, hi = min(lo, decl[0]), max(hi, decl[1])
-        box[s] = (lo, hi)
-    return box
-
-
-def grid_scales(model, axes, box):
-    """Scale of each state: its span on the grid, else the span of the search box."""
-    out = np.empty(model.n_states)
-    for i, s in enumerate(model.state_names):
-        span = float(np.ptp(axes[s])) if s in axes else 0.0
-        out[i] = span if span > 0 else box[s][1] - box[s][0]
-    return out
-

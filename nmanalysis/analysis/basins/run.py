@@ -19,7 +19,8 @@ from ..stability import KINDS
 from .catalogue import (box_equilibria, cluster_cycles, match_points, merge_equilibria,
                         static_points)
 from .datasets import catalogue_dataset, map_dataset
-from .inputs import grid_axes, grid_scales, interval, scalar_values, search_box
+from ..scales import grid_scales, grid_search_box
+from .inputs import grid_axes, interval, scalar_values
 
 __all__ = ["basin_map"]
 
@@ -237,7 +238,7 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
             raise OptionsError(f"`{name}` must be positive; got {val!r}")
     n = model.n_states
     start = np.array([y0.get(s, model.states[s]) for s in model.state_names], float)
-    box = search_box(model, axes, start, bounds)
+    box = grid_search_box(model, axes, start, bounds)
     dom = check_names(domain, model.state_names, "domain")
     lo_b = np.array([interval(dom[s], f"domain[{s!r}]")[0] if s in dom else -np.inf
                      for s in model.state_names])

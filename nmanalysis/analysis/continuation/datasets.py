@@ -5,19 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import OptionsError
-from ..equilibria import DEFAULT_BOX
 
-__all__ = ["box_widths", "special_dataset", "special_points", "tree_with_provenance"]
-
-
-def box_widths(model, state_bounds):
-    """Natural size of each state: the width of its given or declared bounds, else the
-    default search box."""
-    S = []
-    for s in model.state_names:
-        b = (state_bounds or {}).get(s) or model.state_info[s].bounds
-        S.append((b[1] - b[0]) if b else 2 * DEFAULT_BOX)
-    return np.array(S, float)
+__all__ = ["special_dataset", "special_points", "tree_with_provenance"]
 
 
 def special_dataset(model, param, rows):

@@ -34,8 +34,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .events import illinois
 
 __all__ = ["Branch", "Stop", "trace", "locate"]

@@ -6,7 +6,8 @@ import numpy as np
 
 from ...errors import NoStartError, OptionsError
 from ..newton import newton
-from .datasets import box_widths, special_dataset
+from ..scales import search_box, state_widths
+from .datasets import special_dataset
 from .equilibrium import Scaled, bordered, correct, make_point, tangent, trace_equilibria
 from .normal_forms import fold_coefficient, hopf_coefficients
 from .problem import ContinuationOptions, ContinuationProblem, PseudoArclength
@@ -15,7 +16,7 @@ __all__ = ["equilibrium_branches", "continue_from"]
 
 
 def _scales(model, opts):
-    return np.append(box_widths(model, opts.state_bounds), opts.p_range[1] - opts.p_range[0])
+    return np.append(state_widths(model, opts.state_bounds), opts.p_range[1] - opts.p_range[0])
 
 
 def _start_point(sp_, x0, p0, opts):
@@ -184,7 +185,7 @@ def _all_equilibria(model, problem, p0, opts, n_starts=None, max_iter=30):
     The same search as :func:`fixed_points` for one parameter point, without the
     batched driver, so a diagram needs no more compiled code than its own.
     """
-    from ..equilibria import low_discrepancy, search_box
+    from ..equilibria import low_discrepancy
 
     lo, hi = search_box(model, opts.state_bounds or None)
     n = model.n_states

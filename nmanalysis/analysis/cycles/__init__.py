@@ -18,6 +18,6 @@ from .classify import (CYCLE, EQUILIBRIUM, FAILED, REGIME_CODES, UNDECIDED, anal
                        classify_rows, regime_attrs)
 from .find import cycle_start, find_cycles
 from .shooting import polish_all, polish_cycle
-from .sweep import check_positive, constant_inputs, state_scales, sweep_rows, time_options
+from .sweep import check_positive, constant_inputs, sweep_rows, time_options
 
 __all__ = ["find_cycles", "cycle_start", "polish_cycle", "REGIME_CODES"]

@@ -17,7 +17,7 @@ from ...integrate.parallel import run_pieces
 from ...integrate.simulate import simulate
 from ...progress import progress_bar
 from . import kernels as ck
-from .sweep import state_scales
+from ..scales import amplitude_scales
 
 __all__ = ["EQUILIBRIUM", "CYCLE", "UNDECIDED", "FAILED", "REGIME_CODES", "analyse_samples",
            "classify_rows", "regime_attrs"]
@@ -187,7 +187,7 @@ def classify_rows(model, system, P, Y0, *, t, transient, method, dt, sampling, r
     n = model.n_states
     n_samples = int((t[1] - t[0] - transient) / sampling) + 2
     pieces = _batch_rows(B, n, n_samples, batch_size)
-    sc = state_scales(model)
+    sc = amplitude_scales(model)
     names = (*model.param_names, *model.input_names)
     results, status = [], np.zeros(B, np.int8)
     bar = progress_bar(B, desc, progress if len(pieces) > 1 or progress else False,

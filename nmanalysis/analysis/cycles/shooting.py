@@ -9,7 +9,8 @@ from ...compile import compile_model
 from ...errors import OptionsError
 from ...progress import progress_bar
 from .classify import CYCLE
-from .sweep import constant_inputs, state_scales
+from ..scales import amplitude_scales
+from .sweep import constant_inputs
 
 __all__ = ["polish_cycle", "polish_all"]
 
@@ -123,7 +124,7 @@ def polish_cycle(model, x0, period, *, params=None, inputs=None, section=None, n
     p = system.parameter_vector(check_names(params, model.param_names, "params"),
                                 constant_inputs(model, inputs),
                                 defaults={**model.params})
-    sc = state_scales(model)
+    sc = amplitude_scales(model)
     f0 = system.f(x0, p)
     if section is None:
         k = int(np.argmax(np.abs(f0) / sc))

@@ -22,7 +22,7 @@ from ...integrate.tableaux import METHODS, get_tableau
 from ...results.attrs import fixed_params
 from ...results.conventions import initial_state_dim
 
-__all__ = ["constant_inputs", "sweep_rows", "state_scales", "time_options", "check_positive"]
+__all__ = ["constant_inputs", "sweep_rows", "time_options", "check_positive"]
 
 
 # -- input handling --------------------------------------------------------------------------
@@ -87,18 +87,6 @@ def sweep_rows(model, params, y0, inputs, extra=(), what="cycles and equilibria"
     for i, name in enumerate(model.state_names):
         Y0[i] = grid.flat(name, model.states[name])
     return grid, P, Y0, fixed_params(model, params)
-
-
-def state_scales(model):
-    """Per-state scale: the width of the declared bounds, else max(1, |default|)."""
-    out = []
-    for s in model.state_names:
-        b = model.state_info[s].bounds
-        if b is not None and np.all(np.isfinite(b)) and b[1] > b[0]:
-            out.append(float(b[1] - b[0]))
-        else:
-            out.append(max(1.0, abs(float(model.states[s]))))
-    return np.array(out)
 
 
 # -- options ---------------------------------------------------------------------------------

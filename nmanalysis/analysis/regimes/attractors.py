@@ -7,7 +7,8 @@ import numpy as np
 from ..._checks import check_names
 from ...errors import OptionsError
 from ..cycles.classify import CYCLE, EQUILIBRIUM, FAILED, UNDECIDED
-from ..equilibria import low_discrepancy, state_interval
+from ..equilibria import low_discrepancy
+from ..scales import state_interval
 
 __all__ = ["REGIMES", "initial_states", "cluster_attractors", "regime_codes"]
 

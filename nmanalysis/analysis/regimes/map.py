@@ -13,7 +13,8 @@ from ...errors import OptionsError
 from ...results.attrs import label_sweep_dims, provenance
 from ...results.conventions import DEFAULT_SPAN, default_span
 from ..cycles.classify import CYCLE, EQUILIBRIUM, classify_rows, regime_attrs
-from ..cycles.sweep import check_positive, constant_inputs, state_scales, sweep_rows, time_options
+from ..cycles.sweep import check_positive, constant_inputs, sweep_rows, time_options
+from ..scales import amplitude_scales
 from ..lyapunov import largest_lyapunov
 from .attractors import REGIMES, cluster_attractors, initial_states, regime_codes
 
@@ -172,7 +173,7 @@ def _block(model, params, inits, inputs, *, progress, t, transient, method, dt, 
                         max_steps=10_000_000, n_phase=0, detail=False, batch_size=batch_size,
                         progress=progress, desc=f"regime_map {model.name}")
     G = grid.size // n_i
-    sc = state_scales(model)
+    sc = amplitude_scales(model)
     n_eq, n_cy, n_und, n_fail, period, amp = cluster_attractors(
         res, G, n_i, sc, model.state_names.index(amplitude_of), cluster_tol)
     lyap = None

@@ -8,7 +8,8 @@ from ....errors import OptionsError
 from ....results.attrs import provenance
 from ...newton import newton
 from ..engine import Branch
-from ..datasets import box_widths, special_dataset, tree_with_provenance
+from ...scales import state_widths
+from ..datasets import special_dataset, tree_with_provenance
 from .engine import (CycleOptions, correct, hopf_start, make_orbit, pd_start, tangent,
                      trace_cycles)
 from .problem import CycleProblem
@@ -233,7 +234,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
 
     lo, hi = (float(v) for v in p_range)
     pb = CycleProblem(model, param, params=params, inputs=inputs, ntst=ntst, ncol=ncol,
-                      scales=box_widths(model, state_bounds), p_scale=hi - lo, T_scale=1.0)
+                      scales=state_widths(model, state_bounds), p_scale=hi - lo, T_scale=1.0)
     datasets, rows, reached = [], [], []
     bar = progress_bar(max_points * len(starts), "periodic orbits", progress, unit="pt")
     queue = [(kind, data, 0) for kind, data in starts]
