@@ -622,6 +622,9 @@ def to_sympy(tree: ast.AST, symbols: Mapping[str, object],
                 and max(int(number.p).bit_length(), int(number.q).bit_length())
                 > MAX_EXACT_BITS)
 
+    def huge_float(number) -> bool:
+        return isinstance(number, sp.Float) and math.isinf(float(number))
+
     def power(node, base, expo):
         # sympy computes powers of exact numbers exactly, also inside a product
         # ((2*x)**n gives 2**n * x**n) and after cancellations the text does not show
@@ -663,9 +666,13 @@ def to_sympy(tree: ast.AST, symbols: Mapping[str, object],
             fail(node, f"has no real value ({exc})")
         if any(result is s for s in nonfinite):
             fail(node, f"is undefined or infinite (sympy gives {result})")
-        if too_big(result) or (result.args and too_big(result.args[0])):
+        lead = result.args[0] if result.args else None
+        if too_big(result) or too_big(lead):
             fail(node, "gives an exact number beyond the double-precision range "
                        "(about 308 digits)")
+        if huge_float(result) or huge_float(lead):
+            fail(node, "overflows: its value exceeds the double-precision range "
+                       "(about 1.8e308)")
         return result
 
     def build(node):
