@@ -84,3 +84,15 @@ def test_stop_bounds_and_search_box_attrs(fhn):
     assert "stop_bounds" in sim.attrs
     fp = nma.fixed_points(fhn)
     assert "search_box" in fp.attrs
+
+
+def test_eigenvalues_have_rate_units_everywhere():
+    jr = nma.get_model("jansen_rit")            # time in seconds
+    fp = nma.fixed_points(jr)
+    tree = nma.continuation(jr, "p", p_range=(0, 200))
+    pp = nma.phase_plane(nma.get_model("wilson_cowan"), "rE", "rI", resolution=11)
+    assert fp["eig_real"].attrs["units"] == "1/s"
+    assert tree["equilibria/branch_0"]["eig_imag"].attrs["units"] == "1/s"
+    assert pp["fp_eig_real"].attrs["units"] == "1/" + nma.get_model("wilson_cowan").time_units
+    spec = nma.lyapunov_spectrum(jr, t=(0, 1), dt=1e-3)
+    assert spec["lyapunov"].attrs["units"] == "1/s"

@@ -12,6 +12,7 @@ from ..integrate.batch import make_grid
 from ..integrate.parallel import run_pieces
 from ..integrate.sizing import check_memory
 from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
+from ..results.conventions import eigenvalue_attrs
 from .scales import search_box
 from .stability import KINDS, classify, eigen_sorted
 
@@ -276,12 +277,10 @@ def _dataset(model, grid, system, P, found, tol, kind_tol, options, params):
         info = model.state_info[s]
         data[s] = (fdims, X[:, :, i].reshape(*shape, F),
                    {"long_name": f"{info.description or s} at equilibrium", "units": info.units})
-    tu = model.time_units
-    rate = f"1/{tu}" if tu and tu != "1" else "1"
     data["eig_real"] = ((*fdims, "eig"), lam.real.reshape(*shape, F, n),
-                        {"long_name": "real part of Jacobian eigenvalue", "units": rate})
+                        eigenvalue_attrs(model, "real"))
     data["eig_imag"] = ((*fdims, "eig"), lam.imag.reshape(*shape, F, n),
-                        {"long_name": "imaginary part of Jacobian eigenvalue", "units": rate})
+                        eigenvalue_attrs(model, "imaginary"))
     data["stable"] = (fdims, (stable & converged).reshape(*shape, F),
                       {"long_name": "linearly stable (all Re < 0)", "units": "1"})
     data["n_unstable"] = (fdims, np.where(converged, nu, -1).reshape(*shape, F).astype(np.int16),

@@ -17,6 +17,7 @@ from ..integrate.parallel import run_pieces
 from ..results.status import status_attrs
 from ..integrate.tableaux import get_tableau
 from ..results.attrs import json_attr, label_sweep_dims, provenance
+from ..results.conventions import rate_units
 from .cycles.sweep import sweep_rows
 
 __all__ = ["largest_lyapunov", "lyapunov_spectrum"]
@@ -117,10 +118,6 @@ def _dataset(model, grid, fixed, options, data, STATUS, FINAL, analysis, method)
     ds.attrs["n_failed"] = int((STATUS != 0).sum())
     ds.attrs["initial_state_defaults"] = json_attr(dict(model.states))
     return ds
-
-
-def _rate_units(model):
-    return f"1/{model.time_units}" if model.time_units else "1/(time unit)"
 
 
 def largest_lyapunov(model, *, params=None, y0=None, inputs=None, t=(0.0, 1000.0),
@@ -224,13 +221,13 @@ def largest_lyapunov(model, *, params=None, y0=None, inputs=None, t=(0.0, 1000.0
         renorm_every=renorm_every, seed=seed, bounds=bounds, progress=progress,
         what="largest_lyapunov")
     dims, shape = grid.dims, grid.shape
-    rate_units = _rate_units(model)
+    rate = rate_units(model)
     data = {
         "lyapunov": (dims, LAM[0].reshape(shape),
-                     {"long_name": "largest Lyapunov exponent", "units": rate_units}),
+                     {"long_name": "largest Lyapunov exponent", "units": rate}),
         "lyapunov_spread": (dims, SPREAD[0].reshape(shape),
                             {"long_name": "difference of the estimates over the two halves "
-                                          "of the averaging window", "units": rate_units}),
+                                          "of the averaging window", "units": rate}),
     }
     return _dataset(model, grid, fixed, options, data, STATUS, FINAL, "largest_lyapunov",
                     "benettin_rk4")
@@ -326,7 +323,7 @@ def lyapunov_spectrum(model, *, n_exponents=None, params=None, y0=None, inputs=N
         renorm_every=renorm_every, seed=seed, bounds=bounds, progress=progress,
         what="lyapunov_spectrum")
     dims, shape = grid.dims, grid.shape
-    rate_units = _rate_units(model)
+    rate = rate_units(model)
     # QR with modified Gram-Schmidt gives the exponents in decreasing order up to
     # the statistical error; sort so that exponent 0 is the largest
     order = np.argsort(-np.where(np.isnan(LAM), -np.inf, LAM), axis=0, kind="stable")
@@ -335,12 +332,12 @@ def lyapunov_spectrum(model, *, n_exponents=None, params=None, y0=None, inputs=N
     lam = np.moveaxis(LAM, 0, -1).reshape(*shape, k)
     data = {
         "lyapunov": ((*dims, "exponent"), lam,
-                     {"long_name": "Lyapunov exponent", "units": rate_units}),
+                     {"long_name": "Lyapunov exponent", "units": rate}),
         "lyapunov_spread": ((*dims, "exponent"), np.moveaxis(SPREAD, 0, -1).reshape(*shape, k),
                             {"long_name": "difference of the estimates over the two halves "
-                                          "of the averaging window", "units": rate_units}),
+                                          "of the averaging window", "units": rate}),
         "lyapunov_sum": (dims, LAM.sum(axis=0).reshape(shape),
-                         {"long_name": f"sum of the {k} exponents", "units": rate_units}),
+                         {"long_name": f"sum of the {k} exponents", "units": rate}),
         "kaplan_yorke_dimension": (dims, _kaplan_yorke(LAM).reshape(shape),
                                    {"long_name": "Kaplan-Yorke (Lyapunov) dimension",
                                     "units": "1"}),

@@ -10,6 +10,7 @@ from .._checks import check_names
 from ..errors import OptionsError
 from ..integrate.sizing import check_memory
 from ..results.attrs import json_attr, provenance
+from ..results.conventions import eigenvalue_attrs
 from .scales import state_interval
 from .newton import newton
 from .stability import KINDS, classify, eigen_sorted
@@ -267,10 +268,8 @@ def phase_plane(model, x, y, *, params=None, ranges=None, resolution=41, others=
                        {"long_name": "kind of equilibrium", "units": "1"})
     data["fp_stable"] = ("fp", stable, {"long_name": "linearly stable", "units": "1"})
     data["fp_residual"] = ("fp", res, {"long_name": "max |f| of the plane's field", "units": "1"})
-    data["fp_eig_real"] = (("fp", "eig"), lam.real, {"long_name": "eigenvalue real part",
-                                                     "units": "1"})
-    data["fp_eig_imag"] = (("fp", "eig"), lam.imag, {"long_name": "eigenvalue imaginary part",
-                                                     "units": "1"})
+    data["fp_eig_real"] = (("fp", "eig"), lam.real, eigenvalue_attrs(model, "real"))
+    data["fp_eig_imag"] = (("fp", "eig"), lam.imag, eigenvalue_attrs(model, "imaginary"))
     if manifolds:
         mx, my, mseg, mstable = _manifolds(plane, pts, R, kind, extent, t)
         coords["manifold_vertex"] = ("manifold_vertex", np.arange(mx.size),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 __all__ = ["DIMS", "TIME", "STATUS", "initial_state_dim", "input_field_dim", "REDUCTIONS",
-           "DEFAULT_SPAN", "unit_span", "default_span"]
+           "DEFAULT_SPAN", "unit_span", "default_span", "rate_units", "eigenvalue_attrs"]
 
 TIME = "time"
 STATUS = "status"
@@ -52,3 +52,14 @@ def default_span(model) -> tuple:
     ((0.0, 4.0), (0.0, 1000.0))
     """
     return (0.0, unit_span(model.time_units) or 1000.0)
+
+
+def rate_units(model) -> str:
+    """Units of a rate (an eigenvalue, a Lyapunov exponent): one over the time units."""
+    tu = model.time_units
+    return f"1/{tu}" if tu and tu != "1" else "1"
+
+
+def eigenvalue_attrs(model, part: str) -> dict:
+    """Attributes of ``eig_real`` (part "real") or ``eig_imag`` (part "imaginary")."""
+    return {"long_name": f"{part} part of Jacobian eigenvalue", "units": rate_units(model)}

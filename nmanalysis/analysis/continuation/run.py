@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import NoStartError, OptionsError
+from ...results.conventions import eigenvalue_attrs
 from ..newton import newton
 from ..scales import search_box, state_widths
 from .datasets import special_dataset
@@ -222,10 +223,8 @@ def _branch_dataset(model, sp_, param, pts, reasons):
     data["stable"] = ("point", nu == 0, {"long_name": "linearly stable", "units": "1"})
     data["n_unstable"] = ("point", nu.astype(np.int16),
                           {"long_name": "eigenvalues with Re > 0", "units": "1"})
-    data["eig_real"] = (("point", "eig"), eig.real, {"long_name": "eigenvalue real part",
-                                                     "units": "1"})
-    data["eig_imag"] = (("point", "eig"), eig.imag, {"long_name": "eigenvalue imaginary part",
-                                                     "units": "1"})
+    data["eig_real"] = (("point", "eig"), eig.real, eigenvalue_attrs(model, "real"))
+    data["eig_imag"] = (("point", "eig"), eig.imag, eigenvalue_attrs(model, "imaginary"))
     data["arclength"] = ("point", arc, {"long_name": "scaled arclength", "units": "1"})
     ds = xr.Dataset(data, coords={
         "point": ("point", np.arange(len(pts)), {"long_name": "point index", "units": "1"}),
