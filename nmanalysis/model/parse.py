@@ -632,6 +632,8 @@ def to_sympy(tree: ast.AST, symbols: Mapping[str, object],
         if base.is_Number and base.is_zero and not expo.is_Number:
             fail(node, "is zero to a variable power (zero or infinite); model expressions "
                        "must be finite")
+        if isinstance(base, sp.exp):                 # exp(a)**b is exp(a*b) in sympy
+            exp_limits(node, base.args[0] * expo)
         if not isinstance(expo, sp.Rational) or base.is_Float:
             return base ** expo
         if base.is_Rational:
@@ -648,6 +650,10 @@ def to_sympy(tree: ast.AST, symbols: Mapping[str, object],
         return base ** expo
 
     def exponential(node, arg):
+        exp_limits(node, arg)
+        return sp.exp(arg)
+
+    def exp_limits(node, arg):
         # exp(c*log(u)) is u**c in sympy: the same limits as for a power
         for term in sp.Add.make_args(arg):
             coeff = term.as_coeff_Mul()[0]
@@ -655,7 +661,6 @@ def to_sympy(tree: ast.AST, symbols: Mapping[str, object],
                     and abs(coeff) > MAX_EXPONENT):
                 fail(node, f"is a power with an exact exponent beyond {MAX_EXPONENT} "
                            "(exp of a multiple of a logarithm); write the factor as a float")
-        return sp.exp(arg)
 
     def conv(node):
         try:

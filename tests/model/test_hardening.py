@@ -165,6 +165,7 @@ def test_terms_sympy_simplifies_to_nonsense_are_refused_naming_them(rhs, shown):
     "(0.0 - 2)**(-123456789012345678901234567890)",
     "(-9)**((-1.4e-214*(a + 1 - a))**(-1000))",    # a float beyond 1e308 as exponent
     "10**(max(x*0.0, 5.9e165))**10",
+    "exp(x*0.0 - 123456789012345678901234567890)**(-2 - log(2*x))",   # exp(a)**b = exp(a*b)
 ])
 def test_exact_powers_hidden_from_the_text_are_refused_promptly(rhs):
     start = time.perf_counter()
