@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 
 from .errors import OptionsError
@@ -20,6 +21,7 @@ def check_names(given, valid, what: str, others: dict | None = None) -> dict:
         return {}
     if not isinstance(given, Mapping):
         raise OptionsError(f"`{what}` must be a dict name -> value; got {type(given).__name__}")
+    given = {_folded(key, valid): value for key, value in given.items()}
     for key in given:
         if key not in valid:
             hint = ""
@@ -28,7 +30,15 @@ def check_names(given, valid, what: str, others: dict | None = None) -> dict:
                     hint = f" ({key!r} is in `{label}`: pass it there)"
             raise OptionsError(f"`{what}` got unknown name {key!r}{hint}; valid names are "
                                f"{list(valid)}")
-    return dict(given)
+    return given
+
+
+def _folded(key, valid):
+    """``key`` as the model spells it: Python reads names by Unicode NFKC (``µ`` as ``μ``)."""
+    if key in valid or not isinstance(key, str):
+        return key
+    folded = unicodedata.normalize("NFKC", key)
+    return folded if folded in valid else key
 
 
 def check_time_span(t) -> tuple[float, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +82,9 @@ class CompiledSystem:
     def parameter_vector(self, params=None, inputs=None, defaults=None) -> np.ndarray:
         """Parameter vector (parameters then inputs) from dicts, defaults filled in."""
         defaults = defaults or {}
+        # names as the model spells them (Unicode NFKC, as Python reads identifiers)
+        params = {unicodedata.normalize("NFKC", k): v for k, v in (params or {}).items()}
+        inputs = {unicodedata.normalize("NFKC", k): v for k, v in (inputs or {}).items()}
         values = []
         for name in (*self.param_names, *self.input_names):
             src = params if name in self.param_names else inputs

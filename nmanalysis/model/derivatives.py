@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import ModelError
-from .parse import to_sympy
+from .sympy_form import to_sympy
 
 __all__ = ["SymbolicModel"]
 

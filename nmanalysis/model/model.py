@@ -8,8 +8,9 @@ import json
 from collections.abc import Mapping
 
 from ..errors import ModelError
-from .parse import (FUNCTION_ARITY, calls_in, check_identifier, fold_name, names_in,
-                    parse_expression, parse_signature)
+from .grammar import FUNCTION_ARITY
+from .parse import (calls_in, check_identifier, fold_name, names_in, parse_expression,
+                    parse_signature)
 from .symbols import Input, Observable, Parameter, State, make_spec
 
 __all__ = ["Model"]
@@ -119,10 +120,10 @@ class Model:
     declared names that fold to the same name are refused.
 
     A model's own function may replace a convenience built-in
-    (:data:`~nmanalysis.model.parse.CONVENIENCE_FUNCTIONS`: ``sigmoid``,
+    (:data:`~nmanalysis.model.grammar.CONVENIENCE_FUNCTIONS`: ``sigmoid``,
     ``Heaviside``, ``heaviside``); the model's definition is then used in all of
     its equations, observables and later functions. The core mathematical
-    functions (:data:`~nmanalysis.model.parse.CORE_FUNCTIONS`: ``exp``, ``log``,
+    functions (:data:`~nmanalysis.model.grammar.CORE_FUNCTIONS`: ``exp``, ``log``,
     ``sqrt``, ...) cannot be redefined.
 
     Examples

@@ -13,7 +13,7 @@ import sympy as sp
 
 import nmanalysis as nma
 from nmanalysis.compile import compile_model
-from nmanalysis.model.parse import CONVENIENCE_FUNCTIONS, CORE_FUNCTIONS, FUNCTION_ARITY
+from nmanalysis.model.grammar import CONVENIENCE_FUNCTIONS, CORE_FUNCTIONS, FUNCTION_ARITY
 
 LIGATURE_FI = "\ufb01"        # 'ﬁ', NFKC -> 'fi'
 MICRO = "\u00b5"              # micro sign, NFKC -> Greek mu
@@ -283,3 +283,16 @@ def test_redefined_heaviside_is_used():
     x, a = sp.symbols("x a", real=True)
     (f,) = m.rhs_expressions()
     assert abs(float(f.subs({x: 2.0, a: 1.5}).evalf()) - 1 / (1 + np.exp(-25.0))) < 1e-14
+
+
+def test_unfolded_parameter_spelling_works_in_analyses():
+    # a parameter declared with the micro sign is the Greek mu after NFKC; analyses take
+    # either spelling for its value, and the value really arrives
+    m = nma.Model(name="micro", states={"x": 1.0}, params={"\u00b5": 2.0},
+                  equations={"x": "-\u00b5*x"})
+    a = nma.simulate(m, t=(0, 1), dt=0.01, params={"\u00b5": 3.0}, record="final")
+    b = nma.simulate(m, t=(0, 1), dt=0.01, params={"\u03bc": 3.0}, record="final")
+    assert float(a["x"]) == float(b["x"])
+    np.testing.assert_allclose(float(a["x"]), np.exp(-3.0), rtol=1e-6)   # RK4, dt 0.01
+    from nmanalysis.compile import compile_model
+    assert compile_model(m).parameter_vector({"\u00b5": 5.0}).tolist() == [5.0]

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nmanalysis as nma
-from nmanalysis.model.parse import names_in, parse_expression, parse_signature, to_sympy
+from nmanalysis.model.parse import names_in, parse_expression, parse_signature
+from nmanalysis.model.sympy_form import to_sympy
 
 KNOWN = {"x", "y", "a"}
 
