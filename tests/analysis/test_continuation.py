@@ -133,3 +133,15 @@ def test_cycle_options_are_validated():
         CycleOptions(p_range=(0, 1), ds=1.0, ds_max=0.5)
     with pytest.raises(nma.OptionsError, match="p_range"):
         CycleOptions(p_range=(1, 0))
+
+
+def test_time_dependent_model_is_refused_by_both_problems():
+    forced = nma.Model(name="forced", states={"x": 0.0}, params={"a": 1.0},
+                       equations={"x": "-a*x + sin(t)"})
+    with pytest.raises(nma.OptionsError, match="continuation of equilibria needs an autonomous"):
+        nma.continuation(forced, "a", p_range=(0, 2))
+    from nmanalysis.analysis.continuation.periodic.problem import CycleProblem
+    with pytest.raises(nma.OptionsError, match="periodic orbits needs an autonomous"):
+        CycleProblem(forced, "a")
+    with pytest.raises(nma.OptionsError, match="free parameter must be one of"):
+        CycleProblem(forced, "b")

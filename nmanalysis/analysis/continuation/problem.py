@@ -11,7 +11,8 @@ import numpy as np
 from ..._checks import check_names
 from ...errors import OptionsError
 
-__all__ = ["ContinuationProblem", "ContinuationOptions", "PseudoArclength", "check_steps"]
+__all__ = ["ContinuationProblem", "ContinuationOptions", "PseudoArclength", "check_steps",
+           "check_free_parameter"]
 
 
 class ContinuationProblem:
@@ -34,12 +35,7 @@ class ContinuationProblem:
     def __init__(self, model, param, params=None, inputs=None):
         from ...compile import compile_model
 
-        if param not in model.param_names:
-            raise OptionsError(f"the free parameter must be one of {list(model.param_names)}; "
-                               f"got {param!r}")
-        if model.uses_time():
-            raise OptionsError(f"model {model.name!r} depends on time `t`; continuation of "
-                               "equilibria needs an autonomous model")
+        check_free_parameter(model, param, "continuation of equilibria")
         params = check_names(params, model.param_names, "params")
         inputs = check_names(inputs, model.input_names, "inputs")
         for k, v in {**params, **inputs}.items():
@@ -155,6 +151,17 @@ class ContinuationOptions:
                                f"width); got {self.p_range!r}")
         object.__setattr__(self, "p_range", (lo, hi))
         check_steps(self)
+
+
+def check_free_parameter(model, param, what) -> None:
+    """OptionsError unless ``param`` is a parameter of an autonomous ``model`` (``what``
+    names the analysis in the message)."""
+    if param not in model.param_names:
+        raise OptionsError(f"the free parameter must be one of {list(model.param_names)}; "
+                           f"got {param!r}")
+    if model.uses_time():
+        raise OptionsError(f"model {model.name!r} depends on time `t`; {what} needs an "
+                           "autonomous model")
 
 
 def check_steps(opts, what="steps") -> None:

@@ -7,6 +7,7 @@ import numpy as np
 from ...._checks import check_names
 from ....errors import OptionsError
 from ....integrate.sizing import check_memory
+from ..problem import check_free_parameter
 from .collocation import Collocation
 from .floquet import floquet_multipliers
 from .linsolve import CondensedSystem
@@ -37,12 +38,7 @@ class CycleProblem:
     def __init__(self, model, param, params=None, inputs=None, ntst=50, ncol=4, scales=None,
                  p_scale=1.0, T_scale=1.0):
         from ....compile import compile_model
-        if param not in model.param_names:
-            raise OptionsError(f"the free parameter must be one of {list(model.param_names)}; "
-                               f"got {param!r}")
-        if model.uses_time():
-            raise OptionsError(f"model {model.name!r} depends on time `t`; periodic orbits "
-                               "need an autonomous model")
+        check_free_parameter(model, param, "continuation of periodic orbits")
         if int(ntst) < 4 or int(ncol) < 2 or int(ncol) > 7:
             raise OptionsError(f"need ntst >= 4 and 2 <= ncol <= 7; got ntst={ntst}, "
                                f"ncol={ncol}")
