@@ -151,26 +151,10 @@ class ConstantChecker:
                 continue
             kind = _kind(kind, k)
             if kind == "rational":
-                if isinstance(op, ast.Add):
-                    acc = acc + v
-                elif isinstance(op, ast.Sub):
-                    acc = acc - v
-                elif isinstance(op, ast.Mult):
-                    acc = acc * v
-                else:
-                    acc = acc / v
-                acc = self.exact(acc, whole, 0)
+                acc = self.exact(_arith(op, acc, v), whole, 0)
             else:
-                a, b = self.as_float(acc, whole), self.as_float(v, whole)
-                if isinstance(op, ast.Add):
-                    acc = a + b
-                elif isinstance(op, ast.Sub):
-                    acc = a - b
-                elif isinstance(op, ast.Mult):
-                    acc = a * b
-                else:
-                    acc = a / b
-                acc = self.finite(acc, whole)
+                acc = self.finite(_arith(op, self.as_float(acc, whole), self.as_float(v, whole)),
+                                  whole)
         return (acc, kind)
 
     def power(self, node, base_node, exp_node, depth, mult):
@@ -303,3 +287,14 @@ class ConstantChecker:
         except ValueError:  # pragma: no cover - domain errors are excluded above
             self.fail(node, "is not a real number")
         return (self.finite(value, node), kind)
+
+
+def _arith(op, a, b):
+    """``a op b`` for the operators of a sum or product chain (+, -, *, /)."""
+    if isinstance(op, ast.Add):
+        return a + b
+    if isinstance(op, ast.Sub):
+        return a - b
+    if isinstance(op, ast.Mult):
+        return a * b
+    return a / b
