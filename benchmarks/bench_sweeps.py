@@ -93,7 +93,7 @@ def bench_lyapunov(n_rows, n_steps, repeat):
 
     run = _hand_lorenz()
     Y0 = np.vstack([x0, np.ones(n_rows), np.ones(n_rows)])
-    V0 = _initial_tangents(3, n_rows, 0)
+    V0 = np.ascontiguousarray(_initial_tangents(3, 1, n_rows, 0)[:, 0, :])
     out = np.empty(n_rows)
     run(Y0[:, :2].copy(), V0[:, :2].copy(), dt, 10, 10, out[:2])
     t_hand = _best(lambda: run(Y0, V0, dt, n_steps, 10, out), repeat)

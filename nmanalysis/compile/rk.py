@@ -63,7 +63,7 @@ def fill_inputs_row(t, p, row, n_par, in_T, in_V, in_K, left):
         p[n_par + i] = v0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def variational_rhs(t, z, p, out, J):
     """Right-hand side of z = [y, V]: out = [f(t, y), J(t, y) V]; J (n, n) is work space."""
     n = N_STATES
@@ -79,7 +79,7 @@ def variational_rhs(t, z, p, out, J):
             out[n + i * k + m] = acc
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _row_rhs(mode, t, z, p, out, J):
     if mode == 0:
         rhs(t, z, p, out)
@@ -136,7 +136,7 @@ def rk_block_step(t, y, p, qd, A, bw, c, dt, K, yt, inc, noisy, row0, n_par, in_
                 y[i, b] += inc[i, b]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def rk_row_stages(mode, t, y, p, A, c, h, K, yt, J, row, n_par, in_T, in_V, in_K):
     """Stages 1 .. S-1 of an explicit step of one row; K[0] must hold f(t, y)."""
     n = y.shape[0]
@@ -153,7 +153,7 @@ def rk_row_stages(mode, t, y, p, A, c, h, K, yt, J, row, n_par, in_T, in_V, in_K
         _row_rhs(mode, ts, yt, p, K[s], J)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def rk_row_combine(y, K, w, h, out, add_y):
     """out = (y if add_y else 0) + h sum_s w_s K_s."""
     n = out.shape[0]
@@ -165,7 +165,7 @@ def rk_row_combine(y, K, w, h, out, add_y):
         out[i] = acc
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def rk_row_step(mode, t, y, p, A, bw, c, h, K, yt, J):
     """One explicit Runge-Kutta step of one autonomous row y in place (K[0] = f(t, y_old))."""
     _row_rhs(mode, t, y, p, K[0], J)

@@ -19,7 +19,7 @@
 # finite, or the tangents became dependent), 2 left the bounds [lo_b, hi_b].
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _state_status(y, lo_b, hi_b):
     """0 if y is finite and inside [lo_b, hi_b], 1 if not finite, 2 if outside."""
     code = 0
@@ -58,7 +58,7 @@ def _orthonormalise(V, logr):
     return True
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _out_of_range(V):
     """True when a column's squared norm leaves [1e-200, 1e200] (or is not finite)."""
     n, k = V.shape
