@@ -3,15 +3,18 @@
 # The one explicit Runge-Kutta step of the package, driven by tableau data
 # (A, b, c): its text is joined to the main kernel module (before drivers.py)
 # and to every extension module (before solvers.py), where the model's rhs,
-# rhs_block, jac and N_STATES are module globals. simulate's fixed-step and
-# adaptive drivers, the basin and cycle kernels and the Lyapunov kernels all
-# step through these functions; only what they do between steps differs.
+# rhs_block, jac and N_STATES are module globals. simulate's fixed-step
+# driver, the basin and cycle kernels and the Lyapunov kernels step through
+# these functions; only what they do between steps differs. The adaptive
+# driver combines its stages with rk_row_combine_pair but writes the stage
+# loop out itself: calling rk_row_stages there cost 25% of a dopri5 run.
 #
 #   rk_block_step   one step of a block of rows y (n, m) (batch index inner,
 #                   vectorised), with an additive noise increment and input
 #                   signals sampled at the stage times;
 #   rk_row_stages   the stages of one step of a single row;
 #   rk_row_combine  y + h sum_s w_s K_s (the new state, or the error estimate);
+#   rk_row_combine_pair  both at once, for embedded pairs;
 #   rk_row_step     a whole step of one row in place.
 #
 # A row is either the model's state (mode 0) or the state with k tangent
@@ -163,6 +166,21 @@ def rk_row_combine(y, K, w, h, out, add_y):
         for s in range(S):
             acc += h * w[s] * K[s, i]
         out[i] = acc
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def rk_row_combine_pair(y, K, bw, be, h, ynew, err):
+    """ynew = y + h sum_s bw_s K_s and err = h sum_s be_s K_s in one pass (embedded pairs)."""
+    n = ynew.shape[0]
+    S = bw.shape[0]
+    for i in range(n):
+        acc = y[i]
+        e = 0.0
+        for s in range(S):
+            acc += h * bw[s] * K[s, i]
+            e += h * be[s] * K[s, i]
+        ynew[i] = acc
+        err[i] = e
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
