@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import unicodedata
+import numbers
 from collections.abc import Mapping
 
 from .errors import OptionsError
 
-__all__ = ["check_names", "check_time_span"]
+__all__ = ["check_names", "check_time_span", "check_real"]
 
 
 def check_names(given, valid, what: str, others: dict | None = None) -> dict:
@@ -50,3 +51,23 @@ def check_time_span(t) -> tuple[float, float]:
     if not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0):
         raise OptionsError(f"`t` must satisfy t_start < t_end, both finite; got {t!r}")
     return t0, t1
+
+
+def check_real(value, what, *, positive=False, allow_none=False):
+    """``value`` as a finite float (``None`` passes when allowed), else OptionsError.
+
+    Examples
+    --------
+    >>> check_real(2, "dt", positive=True), check_real(None, "sampling", allow_none=True)
+    (2.0, None)
+    """
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if ok:
+        value = float(value)
+        ok = math.isfinite(value) and (value > 0 if positive else True)
+    if not ok:
+        kind = "a positive finite number" if positive else "a finite number"
+        raise OptionsError(f"`{what}` must be {kind}; got {value!r}")
+    return value

@@ -6,14 +6,14 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
 
-from .._checks import check_names, check_time_span
+from .._checks import check_names, check_real, check_time_span
 from ..errors import OptionsError
 from ..integrate.parallel import run_pieces
+from ..integrate.sizing import whole_steps
 from ..results.status import status_attrs
 from ..integrate.tableaux import get_tableau
 from ..results.attrs import json_attr, label_sweep_dims, provenance
@@ -21,15 +21,6 @@ from ..results.conventions import rate_units
 from .cycles.sweep import sweep_rows
 
 __all__ = ["largest_lyapunov", "lyapunov_spectrum"]
-
-
-def _steps(value, dt, what):
-    """``value / dt`` as a whole number of steps (error naming ``what`` otherwise)."""
-    k = int(round(value / dt))
-    if abs(value / dt - k) > 1e-6 * max(1.0, value / dt):
-        raise OptionsError(f"{what} ({value}) must be a whole multiple of dt ({dt}); e.g. "
-                           f"dt={value / max(k, 1)!r}")
-    return k
 
 
 def _time_options(t, transient, dt, renorm_every):
@@ -40,11 +31,9 @@ def _time_options(t, transient, dt, renorm_every):
                            f"got {transient}")
     if dt is None:
         dt = (t1 - t0) / 100_000
-    if not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
-        raise OptionsError(f"`dt` must be a positive number; got {dt!r}")
-    dt = float(dt)
-    n_total = _steps(t1 - t0, dt, "the time span t_end - t_start")
-    n_transient = _steps(transient, dt, "`transient`") if transient > 0 else 0
+    dt = check_real(dt, "dt", positive=True)
+    n_total = whole_steps(t1 - t0, dt, "the time span t_end - t_start")
+    n_transient = whole_steps(transient, dt, "`transient`") if transient > 0 else 0
     n_steps = n_total - n_transient
     if n_steps < 2:
         raise OptionsError(f"the averaging window t_end - t_start - transient must hold at "
@@ -52,8 +41,7 @@ def _time_options(t, transient, dt, renorm_every):
     if renorm_every is None:
         renorm = 10
     else:
-        if not (isinstance(renorm_every, (int, float)) and renorm_every > 0):
-            raise OptionsError(f"`renorm_every` must be a positive time; got {renorm_every!r}")
+        renorm_every = check_real(renorm_every, "renorm_every", positive=True)
         renorm = max(1, int(round(renorm_every / dt)))
     return t0, t1, dt, transient, n_transient, n_steps, renorm
 

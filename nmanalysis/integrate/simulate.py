@@ -9,17 +9,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_names, check_time_span
+from .._checks import check_names, check_real, check_time_span
 from ..errors import OptionsError
 from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
 from ..results.conventions import initial_state_dim, input_field_dim
+from ..results.status import status_attrs
 from .batch import make_grid
 from .controller import PIController
 from .inputs import as_signal
 from .noise import NoiseSpec, parse_noise
 from .parallel import run_pieces
-from .sizing import MAX_STEPS, check_count, check_memory
-from ..results.status import status_attrs
+from .sizing import MAX_STEPS, check_count, check_memory, whole_steps
 from .tableaux import METHODS, get_tableau
 
 __all__ = ["simulate"]
@@ -44,8 +44,7 @@ class _Plan:
     def record_times(self) -> np.ndarray:
         """The recorded sample times (the full-record ``time`` coordinate)."""
         if self.fixed:
-            n_rec = self.n_rec
-            return self.t0 + (self.q0 + self.rec_every * np.arange(n_rec)) * self.dt
+            return self.t0 + (self.q0 + self.rec_every * np.arange(self.n_rec)) * self.dt
         return self.rec_t[self.q0:]
 
 
@@ -63,39 +62,15 @@ def _record_set(record):
     return out
 
 
-def _real(value, what, *, positive=False, allow_none=False):
-    """``value`` as a finite float (``None`` passes when allowed), else OptionsError."""
-    if value is None and allow_none:
-        return None
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if ok:
-        value = float(value)
-        ok = math.isfinite(value) and (value > 0 if positive else True)
-    if not ok:
-        kind = "a positive finite number" if positive else "a finite number"
-        raise OptionsError(f"`{what}` must be {kind}; got {value!r}")
-    return value
-
-
-def _integer_ratio(value, unit, what):
-    n = value / unit
-    check_count(n, MAX_STEPS, f"{what} / dt", "use a larger dt or a shorter time span")
-    k = int(round(n))
-    if abs(n - k) > 1e-6 * max(1.0, abs(n)):
-        raise OptionsError(f"{what} ({value}) must be a whole multiple of dt ({unit}); e.g. "
-                           f"dt={value / max(k, 1)!r}")
-    return k
-
-
 def _plan(t0, t1, fixed, dt, sampling, transient):
-    sampling = _real(sampling, "sampling", positive=True, allow_none=True)
-    transient = _real(transient, "transient")
+    sampling = check_real(sampling, "sampling", positive=True, allow_none=True)
+    transient = check_real(transient, "transient")
     if transient < 0 or transient >= t1 - t0:
         raise OptionsError(f"`transient` must be >= 0 and shorter than the run ({t1 - t0}); "
                            f"got {transient}")
     if fixed:
-        n_steps = _integer_ratio(t1 - t0, dt, "the time span t_end - t_start")
-        rec_every = 1 if sampling is None else _integer_ratio(sampling, dt, "`sampling`")
+        n_steps = whole_steps(t1 - t0, dt, "the time span t_end - t_start")
+        rec_every = 1 if sampling is None else whole_steps(sampling, dt, "`sampling`")
         if rec_every < 1:
             raise OptionsError(f"`sampling` must be at least dt ({dt}); got {sampling}")
         q0 = int(math.ceil(transient / dt - 1e-9))
@@ -248,7 +223,7 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
         raise OptionsError(f"`method` must be one of {list(METHODS)}; got {method!r}")
     tab = get_tableau("euler" if method == "exp_euler" else method)
     fixed = not tab.adaptive
-    dt = _real(dt, "dt", positive=True, allow_none=True)
+    dt = check_real(dt, "dt", positive=True, allow_none=True)
     if fixed and dt is None:
         dt = (t1 - t0) / 10_000
     if dtype not in ("float64", "float32", np.float64, np.float32):
@@ -257,7 +232,7 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     recs = _record_set(record)
     plan = _plan(t0, t1, fixed, dt, sampling, transient)
     if not fixed:
-        rtol, atol = _real(rtol, "rtol", positive=True), _real(atol, "atol", positive=True)
+        rtol, atol = check_real(rtol, "rtol", positive=True), check_real(atol, "atol", positive=True)
         if not (isinstance(max_steps, numbers.Integral) and not isinstance(max_steps, bool)
                 and 0 < max_steps <= MAX_STEPS):
             raise OptionsError(f"`max_steps` must be a whole number between 1 and "
@@ -288,8 +263,8 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     nv = n + n_obs
     want_full = "full" in recs
     want_red = bool(recs & {"min", "max", "mean"})
-    _check_size(model, plan, B, nv, want_full, want_red, dtype if fixed else np.dtype("float64"),
-                dtype)
+    out_dtype = dtype if fixed else np.dtype("float64")
+    _check_size(model, plan, B, nv, want_full, want_red, out_dtype, dtype)
 
     system = compile_model(model)
     P = np.empty((len(model.param_names) + len(model.input_names), B), dtype=dtype)
@@ -311,7 +286,6 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     # recorded rows: the fixed-step grid starts after the transient already; the
     # adaptive driver samples the whole grid and keeps the samples from q0 on
     n_rec = plan.n_rec
-    out_dtype = dtype if fixed else np.dtype("float64")
     REC = np.full((n_rec if want_full else 0, nv, B), np.nan, dtype=out_dtype)
     RMIN = np.full((nv, B if want_red else 0), np.nan)
     RMAX, RSUM = RMIN.copy(), RMIN.copy()

@@ -18,7 +18,7 @@ import os
 
 from ..errors import OptionsError, ResourceError
 
-__all__ = ["memory_limit", "check_memory", "check_count", "MAX_STEPS"]
+__all__ = ["memory_limit", "check_memory", "check_count", "whole_steps", "MAX_STEPS"]
 
 _FRACTION = 0.75
 _FALLBACK = 8 * 1024 ** 3   # when the physical memory cannot be read
@@ -84,3 +84,18 @@ def check_count(count: float, limit: float, what: str, ways_out: str) -> None:
     if not count <= limit:
         raise ResourceError(f"{what} is {count:.3g}, more than the {limit:.3g} allowed; "
                             f"{ways_out}")
+
+
+def whole_steps(value: float, dt: float, what: str) -> int:
+    """``value / dt`` as a whole number of steps, at most :data:`MAX_STEPS`.
+
+    Raises ResourceError for too many steps and OptionsError (naming ``what``
+    and a ``dt`` that would do) when ``value`` is not a whole multiple of ``dt``.
+    """
+    n = value / dt
+    check_count(n, MAX_STEPS, f"{what} / dt", "use a larger dt or a shorter time span")
+    k = int(round(n))
+    if abs(n - k) > 1e-6 * max(1.0, abs(n)):
+        raise OptionsError(f"{what} ({value}) must be a whole multiple of dt ({dt}); e.g. "
+                           f"dt={value / max(k, 1)!r}")
+    return k

@@ -101,3 +101,11 @@ def test_sweep_analyses_and_basin_grids_are_sized(wc):
     axis = np.linspace(0.0, 1.0, 10 ** 5)
     with pytest.raises(ResourceError, match="basin_map of a 100000 x 100000 grid"):
         nma.basin_map(wc, grid={"rE": axis, "rI": axis})
+
+
+def test_lyapunov_steps_are_sized_and_checked_like_simulate():
+    from nmanalysis.analysis.lyapunov import largest_lyapunov
+    with pytest.raises(ResourceError, match="1e\\+15 allowed"):
+        largest_lyapunov(RELAX, t=(0, 10), dt=1e-300)
+    with pytest.raises(OptionsError, match="`renorm_every` must be a positive finite"):
+        largest_lyapunov(RELAX, t=(0, 10), dt=0.01, renorm_every=math.inf)

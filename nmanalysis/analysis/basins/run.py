@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..._checks import check_names
+from ..._checks import check_names, check_real
 from ...compile import compile_model
 from ...errors import OptionsError
 from ...integrate.parallel import run_pieces
@@ -282,15 +282,11 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     r_eq, r_probe = _spectral_radii(system, p, EQ), _spectral_radii(system, p, probe)
     rho_typ = max(r_eq.max(initial=0.0), float(np.median(r_probe)) if r_probe.size else 0.0)
     dt_auto, t_auto = _time_scales(rho_typ, max(rho_typ, r_probe.max(initial=0.0)), lam)
-    dt = dt_auto if dt is None else float(dt)
-    t_max = t_auto if t_max is None else float(t_max)
-    if not (dt > 0 and np.isfinite(dt)) or not (t_max > 0 and np.isfinite(t_max)):
-        raise OptionsError(f"`dt` and `t_max` must be positive; got dt={dt!r}, t_max={t_max!r}")
+    dt = dt_auto if dt is None else check_real(dt, "dt", positive=True)
+    t_max = t_auto if t_max is None else check_real(t_max, "t_max", positive=True)
     check_count(t_max / dt, MAX_STEPS, "t_max / dt (the steps per trajectory)",
                 "use a larger `dt` or a smaller `t_max`")
-    dwell = 8 * dt if dwell is None else float(dwell)
-    if not (dwell > 0 and np.isfinite(dwell)):
-        raise OptionsError(f"`dwell` must be a positive number; got {dwell!r}")
+    dwell = 8 * dt if dwell is None else check_real(dwell, "dwell", positive=True)
     check_count(dwell / dt, MAX_STEPS, "dwell / dt", "use a smaller `dwell`")
     n_dwell = max(1, int(math.ceil(dwell / (_CHECK_EVERY * dt))) + 1)
     max_steps = max(_CHECK_EVERY, int(math.ceil(t_max / dt)))

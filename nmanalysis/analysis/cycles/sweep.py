@@ -8,12 +8,10 @@ the checked time span, method, step and sampling.
 
 from __future__ import annotations
 
-import math
-import numbers
 
 import numpy as np
 
-from ..._checks import check_names, check_time_span
+from ..._checks import check_names, check_real, check_time_span
 from ...errors import OptionsError
 from ...integrate.batch import make_grid
 from ...integrate.inputs import Constant, InputSignal
@@ -127,7 +125,5 @@ def time_options(t, transient, method, dt, sampling):
 def check_positive(**kw):
     """OptionsError unless every keyword value is a finite positive real number."""
     for name, v in kw.items():
-        if not (isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-                and v > 0):
-            raise OptionsError(f"`{name}` must be a positive number; got {v!r}")
+        check_real(v, name, positive=True)
 
