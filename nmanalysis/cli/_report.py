@@ -119,3 +119,14 @@ def write_output(action, path: Path, flag: str, quiet: bool) -> None:
         raise UsageError(f"{flag} {path}: cannot write: {exc.strerror or exc}") from None
     if not quiet:
         print(f"wrote {path}")
+
+
+def write_results(result, output, plot, draw, quiet: bool) -> None:
+    """Write ``result`` as netCDF to ``output`` (``-o``) and ``draw()`` ``plot`` (``--plot``).
+
+    Either may be None (not asked for); failures are one-line usage errors.
+    """
+    if output is not None:
+        write_output(lambda: result.to_netcdf(output), output, "-o", quiet)
+    if plot is not None:
+        write_output(draw, plot, "--plot", quiet)

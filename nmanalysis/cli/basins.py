@@ -8,7 +8,7 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     check_output, model_from_lists, read_count, read_intervals, read_model,
                     read_number, read_settings, read_state, with_inputs)
-from ._report import fmt_value, table_lines, unit_suffix, write_output
+from ._report import fmt_value, table_lines, unit_suffix, write_results
 
 __all__ = ["register"]
 
@@ -110,11 +110,8 @@ def _cmd_basins(args) -> int:
     wall = time.perf_counter() - start
     if not args.quiet:
         print("\n".join(_report(model, tree, args, axes, wall)))
-    if output is not None:
-        write_output(lambda: tree.to_netcdf(output), output, "-o", args.quiet)
-    if plot is not None:
-        write_output(lambda: _draw(model, tree, groups, lims, axes, plot), plot, "--plot",
-                     args.quiet)
+    write_results(tree, output, plot, lambda: _draw(model, tree, groups, lims, axes, plot),
+                  args.quiet)
     return 0
 
 

@@ -9,7 +9,7 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     check_output, model_from_lists, read_intervals, read_model, read_settings,
                     read_time_span)
-from ._report import failures_text, fmt_value, table_lines, unit_suffix, write_output
+from ._report import failures_text, fmt_value, table_lines, unit_suffix, write_results
 
 __all__ = ["register"]
 
@@ -175,13 +175,11 @@ def _cmd_diagram(args) -> int:
     overlay = None
     if args.overlay:
         overlay = _overlay(model, tree, free, (lo, hi), groups, t_span, args)
-    if output is not None:
-        write_output(lambda: tree.to_netcdf(output), output, "-o", args.quiet)
-    if plot is not None:
-        def draw():
-            from ..plot.figures import save_diagram
-            save_diagram(model, tree, plot, y=y, overlay=overlay)
-        write_output(draw, plot, "--plot", args.quiet)
+
+    def draw():
+        from ..plot.figures import save_diagram
+        save_diagram(model, tree, plot, y=y, overlay=overlay)
+    write_results(tree, output, plot, draw, args.quiet)
     return 0
 
 

@@ -8,7 +8,7 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     add_sweep, check_output, model_from_lists, portrait_of, read_count,
                     read_intervals, read_model, read_settings, read_state)
-from ._report import elide, equilibrium_rows, equilibrium_table, table_lines, write_output
+from ._report import elide, equilibrium_rows, equilibrium_table, table_lines, write_results
 
 __all__ = ["register"]
 
@@ -89,17 +89,14 @@ def _cmd_fixed_points(args) -> int:
     wall = time.perf_counter() - start
     if not args.quiet:
         print("\n".join(_fixed_points_report(model, ds, args, swept, wall)))
-    if output is not None:
-        write_output(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
-    if plot is not None:
-        def draw():
-            from ..plot.figures import save_equilibria, save_phase_portrait
-            if swept:
-                save_equilibria(model, ds, plot, y=y)
-            else:
-                save_phase_portrait(model, portrait_of(model, groups, bounds, *portrait),
-                                    plot)
-        write_output(draw, plot, "--plot", args.quiet)
+
+    def draw():
+        from ..plot.figures import save_equilibria, save_phase_portrait
+        if swept:
+            save_equilibria(model, ds, plot, y=y)
+        else:
+            save_phase_portrait(model, portrait_of(model, groups, bounds, *portrait), plot)
+    write_results(ds, output, plot, draw, args.quiet)
     return 0
 
 

@@ -8,7 +8,7 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     check_output, model_from_lists, portrait_of, read_count, read_intervals,
                     read_model, read_number, read_settings, read_state, read_time_span)
-from ._report import equilibrium_rows, equilibrium_table, unit_suffix, write_output
+from ._report import equilibrium_rows, equilibrium_table, unit_suffix, write_results
 
 __all__ = ["register"]
 
@@ -101,15 +101,12 @@ def _cmd_phase_plane(args) -> int:
     wall = time.perf_counter() - start
     if not args.quiet:
         print("\n".join(_phase_plane_report(model, ds, args, x, y, wall)))
-    if output is not None:
-        write_output(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
-    if plot is not None:
-        note = _others_text(model, ds)
 
-        def draw():
-            from ..plot.figures import save_phase_portrait
-            save_phase_portrait(model, ds, plot, note=note and f"other states {note}")
-        write_output(draw, plot, "--plot", args.quiet)
+    def draw():
+        from ..plot.figures import save_phase_portrait
+        note = _others_text(model, ds)
+        save_phase_portrait(model, ds, plot, note=note and f"other states {note}")
+    write_results(ds, output, plot, draw, args.quiet)
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from ._args import PLOT_SUFFIXES, check_output, read_model, read_number, read_time_span
-from ._report import write_output
+from ._report import write_results
 
 
 def _err(message):
@@ -123,13 +123,11 @@ def _cmd_regimes(args) -> int:
         print("regimes:")
         for c, n in zip(codes, counts):
             print(f"  {int(c):>3}  {flags.get(int(c), '?').replace('_', ' '):<36} {int(n)}")
-    if output is not None:
-        write_output(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
-    if plot is not None:
-        def draw():
-            from ..plot.regimes import save_regime_map
-            data = ds if len(swept) > 1 else ds.expand_dims({"_": [0.0]})
-            save_regime_map(data, plot, title=f"{model.name}: regimes", x=swept[0],
-                            y=swept[1] if len(swept) > 1 else "_")
-        write_output(draw, plot, "--plot", args.quiet)
+
+    def draw():
+        from ..plot.regimes import save_regime_map
+        data = ds if len(swept) > 1 else ds.expand_dims({"_": [0.0]})
+        save_regime_map(data, plot, title=f"{model.name}: regimes", x=swept[0],
+                        y=swept[1] if len(swept) > 1 else "_")
+    write_results(ds, output, plot, draw, args.quiet)
     return 0

@@ -8,7 +8,7 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     add_sweep, check_output, model_from_lists, read_model, read_number,
                     read_settings, read_time_span, split_item)
-from ._report import failures_text, num_or_dash, table_lines, unit_suffix, write_output
+from ._report import failures_text, num_or_dash, table_lines, unit_suffix, write_results
 
 __all__ = ["register"]
 
@@ -122,13 +122,11 @@ def _cmd_simulate(args) -> int:
     wall = time.perf_counter() - start
     if not args.quiet:
         print("\n".join(_summary(model, ds, args, swept, wall)))
-    if output is not None:
-        write_output(lambda: ds.to_netcdf(output), output, "-o", args.quiet)
-    if plot is not None:
-        def draw():
-            from ..plot.simulation import save_simulation
-            save_simulation(model, ds, plot, dim=swept[0] if swept else None)
-        write_output(draw, plot, "--plot", args.quiet)
+
+    def draw():
+        from ..plot.simulation import save_simulation
+        save_simulation(model, ds, plot, dim=swept[0] if swept else None)
+    write_results(ds, output, plot, draw, args.quiet)
     return 0
 
 
