@@ -267,3 +267,14 @@ def check_output(path, flag: str, suffixes=None) -> Path:
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise UsageError(f"{flag} {path}: not writable")
     return path
+
+
+def add_plane_axes(p, y_help: str, set_help: str) -> None:
+    """``--x``, ``--y``, ``--set`` and ``--range`` of the commands on a plane of two states."""
+    p.add_argument("--x", dest="x", metavar="STATE", default=None,
+                   help="state on the horizontal axis")
+    p.add_argument("--y", dest="y", metavar="STATE", default=None, help=y_help)
+    add_set(p, set_help)
+    p.add_argument("--range", dest="ranges", metavar="STATE=LOW:HIGH", nargs="+",
+                   action="extend", default=[],
+                   help="extent of an axis (default the state's declared bounds, else -10:10)")

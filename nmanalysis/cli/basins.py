@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
+from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_plane_axes,
                     check_output, model_from_lists, read_count, read_intervals, read_model,
                     read_number, read_settings, read_state, with_inputs)
 from ._report import fmt_value, table_lines, unit_suffix, write_results
@@ -34,15 +34,9 @@ def register(sub) -> None:
                        epilog=_EXAMPLES, usage="%(prog)s MODEL --x STATE --y STATE [options]",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_args(p, optional=True)
-    p.add_argument("--x", dest="x", metavar="STATE", default=None,
-                   help="state on the horizontal axis")
-    p.add_argument("--y", dest="y", metavar="STATE", default=None,
-                   help="state on the vertical axis (optional for a 1-state model)")
-    add_set(p, "set a parameter, a constant input, or the initial value of a state off "
-               "the grid")
-    p.add_argument("--range", dest="ranges", metavar="STATE=LOW:HIGH", nargs="+",
-                   action="extend", default=[],
-                   help="extent of an axis (default the state's declared bounds, else -10:10)")
+    add_plane_axes(p, "state on the vertical axis (optional for a 1-state model)",
+                   "set a parameter, a constant input, or the initial value of a state off "
+                   "the grid")
     p.add_argument("--n", dest="n", metavar="N", default="200",
                    help="grid points per axis (default 200)")
     p.add_argument("--t-max", dest="t_max", metavar="T", default=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
+from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_plane_axes,
                     check_output, model_from_lists, portrait_of, read_count, read_intervals,
                     read_model, read_number, read_settings, read_state, read_time_span)
 from ._report import equilibrium_rows, equilibrium_table, unit_suffix, write_results
@@ -33,15 +33,9 @@ def register(sub) -> None:
                        usage="%(prog)s MODEL --x STATE --y STATE [options]",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_args(p, optional=True)
-    p.add_argument("--x", dest="x", metavar="STATE", default=None,
-                   help="state on the horizontal axis")
-    p.add_argument("--y", dest="y", metavar="STATE", default=None,
-                   help="state on the vertical axis")
-    add_set(p, "set a parameter, a constant input, or the value at which another state is "
-               "held (--mode fixed) or its starting guess (--mode qss)")
-    p.add_argument("--range", dest="ranges", metavar="STATE=LOW:HIGH", nargs="+",
-                   action="extend", default=[],
-                   help="extent of an axis (default the state's declared bounds, else -10:10)")
+    add_plane_axes(p, "state on the vertical axis",
+                   "set a parameter, a constant input, or the value at which another state is "
+                   "held (--mode fixed) or its starting guess (--mode qss)")
     p.add_argument("--resolution", metavar="N", default="41",
                    help="grid points per axis of the vector field and the nullcline "
                         "contouring (default 41)")
