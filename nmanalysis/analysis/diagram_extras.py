@@ -15,22 +15,9 @@ import warnings
 import numpy as np
 
 from ..results.conventions import unit_span
+from ..results.trees import tree_equilibria
 
-__all__ = ["equilibrium_branches", "cycle_branches", "add_observable", "overlay_times"]
-
-
-def equilibrium_branches(tree) -> dict:
-    """Name -> Dataset of every equilibrium branch of a continuation tree."""
-    node = tree["equilibria"]
-    return {name: node[name].to_dataset() for name in node.children}
-
-
-def cycle_branches(tree) -> dict:
-    """``periodic/<name>`` -> Dataset of every periodic-orbit branch (``{}`` if none)."""
-    if "periodic" not in tree:
-        return {}
-    node = tree["periodic"]
-    return {f"periodic/{name}": node[name].to_dataset() for name in node.children}
+__all__ = ["add_observable", "overlay_times"]
 
 
 def add_observable(model, tree, name, free, params=None, inputs=None) -> None:
@@ -74,7 +61,7 @@ def add_observable(model, tree, name, free, params=None, inputs=None) -> None:
             res[i] = out[k]
         return res
 
-    for branch, ds in equilibrium_branches(tree).items():
+    for branch, ds in tree_equilibria(tree).items():
         dim = ds[free].dims[0]
         tree[f"equilibria/{branch}"] = ds.assign({name: (dim, values(ds), attrs)})
     sp = tree["special_points"].to_dataset()
@@ -108,7 +95,7 @@ def overlay_times(model, tree, t_span=None, transient=None, dt=None):
     ((t_start, t_end), transient, dt)
     """
     lam = []
-    for ds in equilibrium_branches(tree).values():
+    for ds in tree_equilibria(tree).values():
         lam.append(np.abs(ds["eig_real"].values + 1j * ds["eig_imag"].values))
     lam = np.concatenate([a.reshape(a.shape[0], -1) for a in lam])
     periods = tree["special_points"]["period"].values

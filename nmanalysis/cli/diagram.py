@@ -234,7 +234,7 @@ def _normal_form_text(model, sp, k) -> str:
 def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
     import numpy as np
 
-    from ..analysis.diagram_extras import cycle_branches, equilibrium_branches
+    from ..results.trees import tree_cycles, tree_equilibria
     variant = f" (variant {model.variant!r})" if model.variant else ""
     pu = unit_suffix(model.param_info[free].units, " {}")
     start = float(tree.attrs.get("start_value", p_range[0]))
@@ -245,10 +245,10 @@ def _diagram_report(model, tree, args, free, p_range, y, wall) -> list[str]:
         rows.append(("set", ", ".join(args.sets)))
     if args.bounds:
         rows.append(("bounds", ", ".join(args.bounds)))
-    branches = equilibrium_branches(tree)
+    branches = tree_equilibria(tree)
     n_points = sum(ds.sizes["point"] for ds in branches.values())
     rows.append(("branches", f"{len(branches)} ({n_points} points)"))
-    cycles = cycle_branches(tree)
+    cycles = tree_cycles(tree)
     if cycles:
         n_cyc = sum(ds.sizes["point"] for ds in cycles.values())
         rows.append(("cycles", f"{len(cycles)} branch{'es' if len(cycles) != 1 else ''} "

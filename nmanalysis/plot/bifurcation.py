@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..results.trees import tree_cycles, tree_equilibria
 from .style import STABLE, UNSTABLE, axis_label, get_ax
 
 __all__ = ["bifurcation", "period", "orbit"]
@@ -15,12 +16,6 @@ _MARKERS = {"LP": dict(marker="o", color="tab:blue"), "HB": dict(marker="s", col
             "HOM": dict(marker="*", color="tab:gray")}
 _CYCLE_TYPES = {"LPC", "PD", "NS", "UZ"}
 CYCLE_COLOR = "tab:orange"
-
-
-def _cycle_branches(tree):
-    if "periodic" not in tree:
-        return {}
-    return {f"periodic/{k}": tree["periodic"][k].to_dataset() for k in tree["periodic"].children}
 
 
 def _on_cycle_branch(ds, param, p, T, y):
@@ -112,7 +107,7 @@ def bifurcation(tree, y=None, ax=None, *, labels=True, color="k", overlay=None):
     """
     ax = get_ax(ax, figsize=(6.5, 4.0))
     param = tree["special_points"].attrs["free_parameter"]
-    branches = [tree["equilibria"][name].to_dataset() for name in tree["equilibria"].children]
+    branches = list(tree_equilibria(tree).values())
     y = y or next(v for v in branches[0].data_vars if v != param)
     out = {"branches": [], "cycles": [], "special": [], "overlay": []}
     seen = set()
@@ -121,7 +116,7 @@ def bifurcation(tree, y=None, ax=None, *, labels=True, color="k", overlay=None):
         p = ds[param].values
         out["branches"] += _draw_by_stability(ax, p, vals, ds["stable"].values, color,
                                               ("stable", "unstable"), seen)
-    cycles = _cycle_branches(tree) if y != "norm" else {}
+    cycles = tree_cycles(tree) if y != "norm" else {}
     for ds in cycles.values():
         if f"{y}_max" not in ds:
             raise ValueError(f"the cycle branches have no {y}_max/{y}_min; pick a state or "
@@ -177,7 +172,7 @@ def period(tree, ax=None, *, labels=True):
     ...                         cycles=True)
     >>> artists = nma.plot.period(tree)
     """
-    cycles = _cycle_branches(tree)
+    cycles = tree_cycles(tree)
     if not cycles:
         raise ValueError("the tree has no periodic branches; run nma.continuation(..., "
                          "cycles=True) or nma.cycle_continuation")

@@ -154,7 +154,8 @@ def test_add_observable_takes_the_free_value_of_each_point_and_the_set_parameter
     import numpy as np
 
     import nmanalysis as nma
-    from nmanalysis.analysis.diagram_extras import add_observable, equilibrium_branches
+    from nmanalysis.analysis.diagram_extras import add_observable
+    from nmanalysis.results.trees import tree_equilibria
     spec = nma.get_model("fitzhugh_nagumo").to_dict()
     spec["observables"] = {"q": {"expression": "I + a*v", "units": "mV",
                                  "description": "a test quantity"}}
@@ -163,7 +164,7 @@ def test_add_observable_takes_the_free_value_of_each_point_and_the_set_parameter
                             progress=False)
     # a value given for the free parameter is ignored: each point has its own
     add_observable(model, tree, "q", "I", params={"a": 0.5, "I": 99.0})
-    branches = equilibrium_branches(tree)
+    branches = tree_equilibria(tree)
     assert branches
     for ds in branches.values():
         np.testing.assert_allclose(ds["q"].values, ds["I"].values + 0.5 * ds["v"].values)
