@@ -15,7 +15,12 @@ Before a cached module is imported:
 
 * its text is compared with what the generator produces now; an entry that
   differs in any way (stale, truncated, edited, even with its checksum line
-  fixed up) is rewritten and its ``__pycache__`` folder deleted;
+  fixed up) is rewritten and its ``__pycache__`` folder deleted. A text that
+  passed is stamped (``kernels.stamp``: the hash of its bytes and of the
+  generator's sources), and a later process that finds the stamp still true
+  skips the generation (no sympy, no derivatives) and imports the file (the
+  stamp is trusted as far as numba's own cache files beside it are: whoever
+  can rewrite both can change the compiled code anyway);
 * numba's cache files in its ``__pycache__`` (``.nbi`` index, ``.nbc`` data)
   are checked to be complete pickles, read without running any code, and
   Python's bytecode files (``.pyc``) to hold code; a file that fails (empty,
@@ -29,6 +34,7 @@ fails to import is rebuilt once before an error is raised.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import importlib.util
@@ -56,7 +62,8 @@ GENERATOR_VERSION = "3"
 
 #: process-wide counters: source files reused / written, modules rebuilt after a
 #: failed import, corrupt numba or bytecode cache files deleted
-STATS = {"source_hits": 0, "source_writes": 0, "rebuilds": 0, "cache_files_removed": 0}
+STATS = {"source_hits": 0, "stamp_hits": 0, "source_writes": 0, "rebuilds": 0,
+         "cache_files_removed": 0}
 
 
 def cache_dir() -> Path:
@@ -125,10 +132,12 @@ def _import(path: Path, module_name: str) -> ModuleType:
 def load_source_module(key: str, make_source) -> tuple[ModuleType, bool]:
     """Import the cached module ``key``, whose source is ``make_source()``.
 
-    ``make_source()`` is called every time the module is not yet imported in
-    this process: the file is used only if its text is exactly what
-    ``make_source()`` returns (with the checksum line in front), else it is
-    rewritten and its compiled caches deleted. numba's cache files beside it
+    The file is used as it is when its stamp (``kernels.stamp`` beside it,
+    written after a verified import) holds the hash of its every byte and of
+    the generator's own sources; otherwise ``make_source()`` is called and the
+    file is used only if its text is exactly what ``make_source()`` returns
+    (with the checksum line in front), else it is rewritten and its compiled
+    caches deleted. numba's cache files beside it
     are checked before the import (see the module docstring). If the cache
     directory is not writable, the per-user fallback
     (:func:`fallback_cache_dir`) is used with a
@@ -147,19 +156,83 @@ def load_source_module(key: str, make_source) -> tuple[ModuleType, bool]:
     if module_name in sys.modules:
         STATS["source_hits"] += 1
         return sys.modules[module_name], True
+    path = _stamped_entry(key)
+    if path is not None:
+        STATS["source_hits"] += 1
+        STATS["stamp_hits"] += 1
+        _check_compiled_caches(path.parent / "__pycache__")
+        try:
+            return _import(path, module_name), True
+        except Exception:
+            pass                    # rebuilt below from freshly generated source
     path, reused = _entry(key, _file_text(make_source()))
     if reused:
         STATS["source_hits"] += 1
     _check_compiled_caches(path.parent / "__pycache__")
     try:
-        return _import(path, module_name), reused
+        module = _import(path, module_name)
     except Exception as first:
         STATS["rebuilds"] += 1
-        path, _ = _entry(key, _file_text(make_source()), rewrite=True)
+        path, reused = _entry(key, _file_text(make_source()), rewrite=True)
         try:
-            return _import(path, module_name), False
+            module = _import(path, module_name)
         except Exception as exc:
             raise CompileError(f"generated kernels in {path} failed to import: {exc}") from first
+    _write_stamp(path)
+    return module, reused
+
+
+# -- stamps: reuse a verified entry without generating its source again ---------------------
+_STAMP = "kernels.stamp"
+
+
+@functools.lru_cache(maxsize=1)
+def _generator_digest() -> str:
+    """Hash of everything besides the cache key that shapes a generated text: the
+    model and compile packages' sources and sympy's release (read, not imported)."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for sub in ("model", "compile"):
+        for path in sorted((package / sub).glob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    spec = importlib.util.find_spec("sympy")
+    if spec is not None and spec.origin:
+        try:
+            h.update((Path(spec.origin).parent / "release.py").read_bytes())
+        except OSError:
+            h.update(spec.origin.encode())
+    return h.hexdigest()
+
+
+def _stamp_text(data: bytes) -> str:
+    return f"{hashlib.sha256(data).hexdigest()} {_generator_digest()}\n"
+
+
+def _write_stamp(path: Path) -> None:
+    """Record that ``path`` holds exactly what the generator produces now (best effort:
+    without a stamp the next process generates and compares the text again)."""
+    try:
+        stamp = _stamp_text(path.read_bytes())
+        stamp_path = path.parent / _STAMP
+        if not _matches(stamp_path, stamp):
+            _atomic_write(stamp_path, stamp)
+    except OSError:
+        pass
+
+
+def _stamped_entry(key: str) -> Path | None:
+    """The cached ``kernels.py`` of ``key`` if its stamp vouches for every byte of it
+    (and for the generator that wrote it), else None."""
+    folder = cache_dir() / key
+    try:
+        stamp = (folder / _STAMP).read_bytes()
+        data = (folder / "kernels.py").read_bytes()
+    except OSError:
+        return None
+    if stamp != _stamp_text(data).encode():
+        return None
+    return folder / "kernels.py"
 
 
 def _checksum(body: str) -> str:

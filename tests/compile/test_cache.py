@@ -32,11 +32,42 @@ def test_source_written_once_then_reused(tmp_cache):
     before, writes = path.stat(), cache.STATS["source_writes"]
     sys.modules.pop(mod.__name__)
     mod2, reused2 = cache.load_source_module("k_reuse", make)
-    # the source is generated again to compare, but the identical file is not rewritten
-    assert mod2.VALUE == 42 and reused2 and len(calls) == 2
+    # the stamp vouches for the file: it is neither generated again nor rewritten
+    assert mod2.VALUE == 42 and reused2 and len(calls) == 1
     assert cache.STATS["source_writes"] == writes
     after = path.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    # without its stamp the source is generated again to compare, and still not rewritten
+    sys.modules.pop(mod2.__name__)
+    (path.parent / "kernels.stamp").unlink()
+    mod3, reused3 = cache.load_source_module("k_reuse", make)
+    assert mod3.VALUE == 42 and reused3 and len(calls) == 2
+    assert cache.STATS["source_writes"] == writes
+    assert (path.parent / "kernels.stamp").is_file()
+
+
+def test_stamp_of_other_bytes_or_another_generator_is_not_trusted(tmp_cache, monkeypatch):
+    calls = []
+
+    def make():
+        calls.append(1)
+        return "VALUE = 7\n"
+
+    mod, _ = cache.load_source_module("k_stamp", make)
+    path = tmp_cache / "k_stamp" / "kernels.py"
+    sys.modules.pop(mod.__name__)
+    # an edited file with its checksum line fixed up, beside a stamp of other bytes:
+    # generated again, found different, rewritten
+    body = "VALUE = 8\n"
+    path.write_text(f"# sha256: {cache._checksum(body)}\n{body}")
+    (path.parent / "kernels.stamp").write_text(cache._stamp_text(b"VALUE = 9\n"))
+    mod, reused = cache.load_source_module("k_stamp", make)
+    assert mod.VALUE == 7 and not reused and len(calls) == 2
+    sys.modules.pop(mod.__name__)
+    # a stamp written by another version of the generator is not trusted either
+    monkeypatch.setattr(cache, "_generator_digest", lambda: "another generator")
+    mod, reused = cache.load_source_module("k_stamp", make)
+    assert mod.VALUE == 7 and reused and len(calls) == 3
 
 
 def test_corrupt_entry_is_rebuilt(tmp_cache):
