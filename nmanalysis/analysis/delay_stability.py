@@ -202,9 +202,9 @@ def generator_matrix(A0, taus, As, degree):
     ell = _lagrange_row(x, 1.0 - 2.0 * taus / tau_max)       # theta = tau_max (x - 1) / 2
     M = np.kron((2.0 / tau_max) * D, np.eye(n))
     M[:n] = 0.0
-    M[:n, :n] = A0
-    for k in range(taus.size):
-        M[:n] += np.kron(ell[k][None, :], As[k])
+    block = np.tensordot(ell.T, As, axes=1)                    # (N + 1, n, n)
+    block[0] += A0
+    M[:n] = block.transpose(1, 0, 2).reshape(n, (N + 1) * n)
     return M
 
 
