@@ -179,7 +179,10 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     ([1, 1], 'stable focus')
     """
     from ..compile import compile_model
+    from ..model.network import Network
 
+    if isinstance(model, Network):      # equilibria do not depend on the delays
+        model = model.to_model()
     if model.uses_time():
         raise OptionsError(f"model {model.name!r} depends explicitly on time `t`; equilibria "
                            "are defined for autonomous models only")
