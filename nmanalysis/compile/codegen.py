@@ -21,7 +21,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-__all__ = ["GENERATOR_VERSION", "KernelPrinter", "kernel_source"]
+__all__ = ["GENERATOR_VERSION", "KernelPrinter", "kernel_source", "derivative_source"]
 
 from .cache import GENERATOR_VERSION  # noqa: F401  (re-exported)
 
@@ -274,3 +274,35 @@ def kernel_source(model) -> str:
     parts.append(_block_kernel("observables_block", b_obs, sym, len(derived)))
     return "\n\n".join(parts)
 
+
+
+def derivative_source(model) -> str:
+    """Source text of the higher-derivative kernels of a model (two-parameter continuation).
+
+    Kernels, exact from the symbolic right-hand side: ``d2p(t, y, p, v, out)``
+    with ``out[i, k] = sum_j d2 f_i / dy_j dp_k v_j`` (n x n_params: the
+    parameter derivative of the Jacobian applied to ``v``), and the fourth and
+    fifth derivative forms ``d4(t, y, p, u, v, w, s, out)`` = D(u, v, w, s) and
+    ``d5(t, y, p, u, v, w, s, r, out)`` = E(u, v, w, s, r) used by the
+    normal forms of codimension-two points. Kept out of :func:`kernel_source`
+    so that models never continued in two parameters do not pay for them.
+    """
+    sym = model.symbolic
+    n, n_p = len(sym.y), len(sym.p)
+    vecs = {c: [sp.Symbol(f"_{c}{i}", real=True) for i in range(n)] for c in "uvwsr"}
+    parts = [_HEADER.format(name=model.name, hash=model.structure_hash, n=n, np_=n_p,
+                            ni=len(sym.u), no=len(sym.observables))]
+    jac = sym.jacobian()
+    v = vecs["v"]
+    jv = [sum(jac[i, j] * v[j] for j in range(n)) for i in range(n)]
+    d2p = [sp.diff(jv[i], sym.p[k]) for i in range(n) for k in range(n_p)] if n_p else \
+        [sp.Integer(0)] * n
+    parts.append(_scalar_kernel("d2p", d2p, sym, max(n_p, 1), [("v", v)]))
+    forms = list(sym.third_derivative(vecs["u"], vecs["v"], vecs["w"]))
+    args = [("u", vecs["u"]), ("v", vecs["v"]), ("w", vecs["w"])]
+    for name, c in (("d4", "s"), ("d5", "r")):
+        forms = [sum(sp.diff(forms[i], sym.y[k]) * vecs[c][k] for k in range(n))
+                 for i in range(n)]
+        args.append((c, vecs[c]))
+        parts.append(_scalar_kernel(name, forms, sym, None, list(args)))
+    return "\n\n".join(parts)

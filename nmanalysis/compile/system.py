@@ -125,6 +125,23 @@ class CompiledSystem:
             self._extensions[path] = module
         return module
 
+    def derivatives(self):
+        """The higher-derivative kernels ``d2p``, ``d4``, ``d5`` (see
+        :func:`~nmanalysis.compile.codegen.derivative_source`), as a separately cached
+        module built on first use."""
+        module = self._extensions.get("derivatives")
+        if module is None:
+            text = f"{self._model.structure_hash}:derivatives:{_support_hash()}"
+            key = hashlib.sha256(text.encode()).hexdigest()[:24]
+
+            def make_source():
+                from .codegen import derivative_source
+                return derivative_source(self._model)
+
+            module, _ = load_source_module(key, make_source)
+            self._extensions["derivatives"] = module
+        return module
+
     def cache_info(self) -> dict:
         """Whether the source file was reused, and numba's cache hits/misses per kernel."""
         hits = misses = 0
