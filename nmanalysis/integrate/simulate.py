@@ -130,7 +130,7 @@ def _build_inputs(model, signals, grid, B):
 def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=None,
              inputs=None, noise=None, record="full", sampling=None, transient=0.0,
              rtol=1e-6, atol=1e-9, max_steps=10_000_000, controller=None, bounds=None,
-             seed=None, dtype="float64", observables=True, progress=None):
+             seed=None, dtype="float64", observables=True, progress=None, **network_options):
     """Integrate a model over a batch of parameter sets and initial states.
 
     Parameters
@@ -193,6 +193,9 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     progress : bool, optional
         Progress bar: ``True`` always, ``False`` never, ``None`` on a terminal
         for long runs.
+    **network_options
+        For a :class:`~nmanalysis.model.network.Network` only: ``history``
+        (see :func:`~nmanalysis.integrate.delayed.simulate_network`).
 
     Returns
     -------
@@ -217,7 +220,17 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     (('I',), 0)
     """
     from ..compile import compile_model
+    from ..model.network import Network
 
+    if isinstance(model, Network):      # per-edge delays: the delayed integrator
+        from .delayed import simulate_network
+        return simulate_network(model, t, dt=dt, method=method, params=params, y0=y0,
+                                noise=noise, record=record, sampling=sampling,
+                                transient=transient, bounds=bounds, seed=seed,
+                                progress=progress, **network_options)
+    if network_options:
+        raise OptionsError(f"simulate() got unexpected arguments {sorted(network_options)} "
+                           "(history= is for networks only)")
     t0, t1 = check_time_span(t)
     if method not in METHODS:
         raise OptionsError(f"`method` must be one of {list(METHODS)}; got {method!r}")
@@ -386,15 +399,32 @@ def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, T
     if not fixed:
         data["n_steps"] = (dims, NSTEPS.reshape(shape),
                            {"long_name": "steps attempted by the adaptive method", "units": "1"})
-    ds = xr.Dataset(data, coords=coords)
-    label_sweep_dims(ds, model, dims)
     if "full" not in recs:
         t_end = plan.t0 + plan.n_steps * plan.dt if plan.fixed else plan.t1
-        ds = ds.assign_coords(time=((), t_end, {"long_name": "time of the final state",
-                                                "units": model.time_units}))
+        coords["time"] = ((), np.asarray(float(t_end)), {"long_name": "time of the final state",
+                                                         "units": model.time_units})
+    ds = xr.Dataset(_variables(xr, data), coords=_variables(xr, coords))
+    label_sweep_dims(ds, model, dims)
     ds.attrs.update(provenance(model, analysis="simulate",
                                fixed_params=fixed_params(model, params),
                                method=options.pop("method"), options=options))
     ds.attrs["n_failed"] = int(failed.sum())
     ds.attrs["initial_state_defaults"] = json_attr(dict(model.states))
     return ds
+
+
+def _variables(xr, entries):
+    """``name -> (dims, ndarray[, attrs])`` as :class:`xarray.Variable` objects built on
+    xarray's fast path: the arrays are plain numpy already, and the general path's check
+    for dask arrays would import dask (a quarter of a second) in every process."""
+    out = {}
+    for name, entry in entries.items():
+        if isinstance(entry, tuple):
+            dims, values, *attrs = entry
+            dims = (dims,) if isinstance(dims, str) else tuple(dims)
+            entry = xr.Variable(dims, np.asarray(values), attrs[0] if attrs else None,
+                                fastpath=True)
+        else:
+            entry = xr.Variable((name,), np.asarray(entry), fastpath=True)
+        out[name] = entry
+    return out
