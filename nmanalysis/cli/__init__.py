@@ -1,5 +1,5 @@
 """The ``nmanalysis`` command line: ``models``, ``info``, ``simulate``, ``fixed-points``,
-``phase-plane``, ``diagram``, ``basins`` and ``regimes``.
+``phase-plane``, ``diagram``, ``diagram2``, ``basins`` and ``regimes``.
 
 Run ``nmanalysis --help`` or ``nmanalysis COMMAND --help``. MODEL is a library
 name (``nmanalysis models``) or a path to a ``.yaml``/``.yml``/``.toml`` model
@@ -34,6 +34,7 @@ __all__ = ["main"]
 PROG = "nmanalysis"
 
 COMMANDS: tuple[str, ...] = ("models", "simulate", "fixed_points", "phase_plane", "diagram",
+                             "diagram2",
                              "basins", "regimes")
 """The command modules of this package, registered in this order."""
 

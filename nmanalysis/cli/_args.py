@@ -57,14 +57,19 @@ def protect_negative(argv: list) -> list:
 
     >>> protect_negative(["diagram", "m", "--range", "-4e2", "-1e-3"])
     ['diagram', 'm', '--range', ' -4e2', ' -1e-3']
+    >>> protect_negative(["diagram2", "m", "--range", "p", "-100", "400"])
+    ['diagram2', 'm', '--range', 'p', ' -100', '400']
     """
     argv = list(argv)
-    if "diagram" not in argv:
+    command = next((c for c in ("diagram", "diagram2") if c in argv), None)
+    if command is None:
         return argv
+    # diagram: --range LO HI; diagram2: --range P LO HI
+    values = (1, 2) if command == "diagram" else (1, 2, 3)
     for i, item in enumerate(argv[:-1]):
-        if item != "--range" or i < argv.index("diagram"):
+        if item != "--range" or i < argv.index(command):
             continue
-        for j in (i + 1, i + 2):
+        for j in (i + k for k in values):
             if j < len(argv) and isinstance(argv[j], str) and argv[j].startswith("-"):
                 try:
                     float(argv[j])
@@ -78,7 +83,9 @@ def protect_negative(argv: list) -> list:
 _MODEL_EXAMPLES = {"simulate": "nmanalysis simulate wilson_cowan --t 0:100",
                    "fixed-points": "nmanalysis fixed-points wilson_cowan --set IE=0",
                    "phase-plane": "nmanalysis phase-plane wilson_cowan --x rE --y rI",
-                   "diagram": "nmanalysis diagram wilson_cowan --free IE --range -2 2"}
+                   "diagram": "nmanalysis diagram wilson_cowan --free IE --range -2 2",
+                   "diagram2": "nmanalysis diagram2 jansen_rit --free p C --range p -100 400 "
+                               "--range C 50 300"}
 # the list options that may swallow a MODEL written after them, and how their items look
 _LIST_OPTIONS = (("sets", "="), ("sweeps", "="), ("noise", "="), ("bounds", "="),
                  ("ranges", "="), ("traj", ","))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 __all__ = ["new_figure", "model_title", "changed_params", "save_equilibria",
-           "save_phase_portrait", "save_diagram", "save_basins"]
+           "save_phase_portrait", "save_diagram", "save_basins", "save_two_parameter"]
 
 DPI = 120
 
@@ -112,4 +112,20 @@ def save_basins(model, tree, path, *, nullclines=None) -> None:
     ax = fig.subplots()
     basins(tree, ax=ax, nullclines=nullclines, legend="outside")
     ax.set_title(_title(model, tree.to_dataset(), "basins of attraction"), fontsize=10)
+    fig.savefig(path, dpi=DPI)
+
+
+def save_two_parameter(model, tree, path, *, regimes=None) -> None:
+    """Save :func:`~nmanalysis.plot.two_parameter` of a ``codim2_continuation`` tree.
+
+    ``regimes``: a ``regime_map`` Dataset over the same two parameters, drawn
+    underneath the curves.
+    """
+    from .codim2 import two_parameter
+    fig = new_figure((8.0, 5.0) if regimes is not None else (7.0, 4.8))
+    ax = fig.subplots()
+    two_parameter(tree, ax=ax, regimes=regimes,
+                  legend=True)
+    ax.grid(alpha=0.3)
+    ax.set_title(_title(model, tree, "fold and Hopf curves"), fontsize=10)
     fig.savefig(path, dpi=DPI)

@@ -7,7 +7,7 @@ beside one ``special_points`` node.
 
 from __future__ import annotations
 
-__all__ = ["tree_equilibria", "tree_cycles"]
+__all__ = ["tree_equilibria", "tree_cycles", "tree_free_parameters", "tree_curves"]
 
 
 def tree_equilibria(tree) -> dict:
@@ -22,3 +22,32 @@ def tree_cycles(tree) -> dict:
         return {}
     node = tree["periodic"]
     return {f"periodic/{name}": node[name].to_dataset() for name in node.children}
+
+
+def tree_free_parameters(tree) -> tuple:
+    """The two free parameters ``(p1, p2)`` of a two-parameter diagram.
+
+    Read from the root's ``free_parameters`` attribute (names separated by
+    commas or spaces, or a list).
+    """
+    value = tree.attrs.get("free_parameters")
+    if value is None and "special_points" in tree:
+        value = tree["special_points"].attrs.get("free_parameters")
+    if value is None:
+        raise ValueError("not a two-parameter diagram: its root has no `free_parameters` "
+                         "attribute (make it with nmanalysis.codim2_continuation)")
+    names = (value.replace(",", " ").split() if isinstance(value, str)
+             else [str(v) for v in value])
+    if len(names) != 2:
+        raise ValueError(f"`free_parameters` must name two parameters; got {value!r}")
+    return names[0], names[1]
+
+
+def tree_curves(tree) -> dict:
+    """``fold/<name>`` and ``hopf/<name>`` -> Dataset of every curve of a two-parameter diagram."""
+    out = {}
+    for kind in ("fold", "hopf"):
+        if kind in tree:
+            node = tree[kind]
+            out.update({f"{kind}/{name}": node[name].to_dataset() for name in node.children})
+    return out
