@@ -183,14 +183,17 @@ def _check_types(data: Mapping, path: Path) -> dict:
     return kwargs
 
 
-def load_model(path) -> Model:
-    """Read a model from a YAML (``.yaml``, ``.yml``) or TOML (``.toml``) file.
+def load_model(path, *, template=None) -> Model:
+    """Read a model from a YAML (``.yaml``, ``.yml``), TOML (``.toml``) or XPPAUT (``.ode``) file.
 
     Parameters
     ----------
     path : str or os.PathLike
         The model file; its suffix selects the format. The format is
         documented in :mod:`nmanalysis.io.model_file`.
+    template : str, optional
+        For a file of PyRates YAML templates (:mod:`nmanalysis.io.pyrates`,
+        recognised by its ``base:`` keys): the template to read, e.g. ``"WC"``.
 
     Returns
     -------
@@ -220,9 +223,15 @@ def load_model(path) -> Model:
     (('x',), 0.5, '-k*x')
     """
     path = Path(os.fspath(path))
+    if path.suffix.lower() == ".ode":         # XPPAUT: nmanalysis.io.xpp
+        from .xpp import read_ode
+        return read_ode(path).model
     fmt = _format_of(path)
     data = parse_text(read_text(path), fmt, path)
     check_tree(data, path)
+    from .pyrates import load_pyrates, looks_like_pyrates
+    if template is not None or looks_like_pyrates(data):
+        return load_pyrates(path, template, data=data)
     _check_keys(data, path)
     kwargs = _check_types(data, path)
     try:

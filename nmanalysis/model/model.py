@@ -385,6 +385,49 @@ class Model:
         """Return a new model with other default initial values."""
         return self._replace("states", values, "state")
 
+    # -- other tools' formats -----------------------------------------------------------------
+    def to_ode(self, path, *, total=None, dt=None, method=None):
+        """Write the model as an XPPAUT ``.ode`` file; ``nma.load_model(path)`` reads it back.
+
+        Names XPPAUT cannot take (case-insensitive clashes, more than 10
+        characters) are written under new names and restored on reading; see
+        :mod:`nmanalysis.model.export`. ``total``, ``dt`` and ``method``
+        (``'euler'``, ``'heun'``, ``'rk4'``, ``'dopri5'``) become ``@`` options.
+        Returns the path.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> import nmanalysis as nma
+        >>> m = nma.get_model("fitzhugh_nagumo")
+        >>> path = m.to_ode(pathlib.Path(tempfile.mkdtemp()) / "fhn.ode")
+        >>> nma.load_model(path).equations == m.equations
+        True
+        """
+        from .export import write_ode
+        return write_ode(self, path, total=total, dt=dt, method=method)
+
+    def to_auto(self, directory, free, *, start=None, params=None, p_range=None,
+                constants=None):
+        """Write AUTO-07p's equations file ``<name>.f90`` and constants file ``c.<name>``.
+
+        FUNC holds the right-hand side and its exact Jacobians (``JAC=1``);
+        ``start`` (state -> value) is the equilibrium STPNT starts from. See
+        :func:`nmanalysis.model.auto_export.auto_files` for every option.
+        Returns a dict file name -> path.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import nmanalysis as nma
+        >>> files = nma.get_model("fitzhugh_nagumo").to_auto(tempfile.mkdtemp(), "I")
+        >>> sorted(files)
+        ['c.fitzhugh_nagumo', 'fitzhugh_nagumo.f90']
+        """
+        from .auto_export import write_auto
+        return write_auto(self, directory, free, start=start, params=params,
+                          p_range=p_range, constants=constants)
+
     # -- identity ---------------------------------------------------------------------------
     def _canonical(self, with_values: bool) -> dict:
         def canon(tree):
