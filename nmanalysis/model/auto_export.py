@@ -94,15 +94,13 @@ def _printer_class():
         def _print_Min(self, expr):
             return self._minmax("min", expr)
 
-        def _print_Integer(self, expr):
-            return f"{int(expr)}.0d0" if abs(int(expr)) < 10**15 else super()._print_Integer(expr)
-
     return AutoPrinter
 
 
 def _fortran(printer, expr, target: str) -> list[str]:
     import sympy as sp
-    return printer.doprint(expr, assign_to=sp.Symbol(target)).splitlines()
+    return ["  " + line for line in
+            printer.doprint(expr, assign_to=sp.Symbol(target)).splitlines()]
 
 
 def auto_files(model, free, *, start=None, params=None, p_range=None, constants=None):
@@ -187,7 +185,8 @@ def auto_files(model, free, *, start=None, params=None, p_range=None, constants=
 
     def clean(e):
         e = e.replace(lambda a: isinstance(a, sp.DiracDelta), lambda a: sp.S.Zero)
-        return e.xreplace(to_fortran)
+        return e.xreplace(to_fortran).xreplace({sp.pi: sp.Float(sp.pi, 17),
+                                                sp.E: sp.Float(sp.E, 17)})
 
     exprs = [clean(e) for e in rhs]
     du = {(i, j): clean(jac_u[i, j]) for i in range(len(y)) for j in range(len(y))}
