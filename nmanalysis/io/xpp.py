@@ -415,7 +415,9 @@ class _Translator:
         if bad in "{}":
             self.fail(line, f"integrals int{{...}} and braces are not supported: {short(text)}")
         if bad == "'":
-            self.fail(line, f"Volterra integrals (t') are not supported: {short(text)}")
+            self.fail(line, f"character \"'\" cannot appear in a formula (quotes are not "
+                      f"part of the language; t' of Volterra integrals is not supported): "
+                      f"{short(text)}")
         self.fail(line, f"character {bad!r} cannot appear in a formula: {short(text)}")
 
     def translate(self, text: str, line: int, *, args=(), allow=("par", "state"),
@@ -511,7 +513,7 @@ def _safe(name: str, function: bool = False) -> str:
     return name
 
 
-def _mapped_options(r: _Reader, states, notes):
+def _mapped_options(r: _Reader, states, lower, notes):
     opts, lines = r.options, r.option_lines
     sim, cont, bounds = {}, {}, {}
     used = set()
@@ -565,7 +567,6 @@ def _mapped_options(r: _Reader, states, notes):
         lo, hi = num("parmin"), num("parmax")
         if lo < hi:
             cont["p_range"] = (lo, hi)
-    lower = {s.lower(): s for s in states}
     for axis in ("x", "y"):
         var = opts.get(f"{axis}p", "").lower()
         lo_key, hi_key = f"{axis}lo", f"{axis}hi"
@@ -626,46 +627,39 @@ def parse_ode(text: str, *, name: str = "model", source: str = "<text>") -> OdeF
             tr.expanded[item.name.lower()] = tr.translate(item.text, item.line,
                                                           allow=("par", "state"),
                                                           before=item.line)
-    functions, arity = {}, {}
-    for item in r.order:
+    functions = {}
+    for item in r.order:                        # translate everything, then check it
         if item.kind == "function":
             fname = tr.final[item.name.lower()]
             body = tr.translate(item.text, item.line, args=item.args, allow=("par",))
-            args = tuple(_safe(a) for a in item.args)
-            item.args = args
-            functions[f"{fname}({', '.join(args)})"] = (body, item)
-            arity[fname] = len(item.args)
+            item.args = tuple(_safe(a) for a in item.args)
+            functions[f"{fname}({', '.join(item.args)})"] = (fname, body, item)
+    equations = {tr.final[it.name.lower()]: (tr.translate(it.text, it.line), it)
+                 for it in odes}
+    observables = {tr.final[it.name.lower()]: (tr.translate(it.text, it.line), it)
+                   for it in r.order if it.kind == "aux"}
+    arity = {"log10": 1} if "log10" in tr.helpers else {}
+    for sig, (fname, body, item) in functions.items():
+        parse_expression(body, set(params) | set(item.args), arity,
+                         where=f"{source}: line {item.line}: function {sig}")
+        arity[fname] = len(item.args)
     if "log10" in tr.helpers:
-        if "log10" in arity:                        # pragma: no cover - refused earlier
-            raise ModelError(f"{source}: log10 is an XPPAUT built-in")
-        functions = {"log10(x)": ("log(x)/log(10)", None), **functions}
-        arity = {"log10": 1, **arity}
+        functions = {"log10(x)": ("log10", "log(x)/log(10)", None), **functions}
     known = set(states) | set(params)
-    for sig, (body, item) in functions.items():
-        if item is not None:
-            parse_expression(body, set(params) | set(item.args), arity,
-                             where=f"{source}: line {item.line}: function {sig}")
-    equations = {}
-    for item in odes:
-        text = tr.translate(item.text, item.line)
-        parse_expression(text, known, arity, where=f"{source}: line {item.line}: "
-                         f"equation for {item.name!r}")
-        equations[tr.final[item.name.lower()]] = text
-    observables = {}
-    for item in r.order:
-        if item.kind == "aux":
-            text = tr.translate(item.text, item.line)
-            parse_expression(text, known, arity, where=f"{source}: line {item.line}: aux "
-                             f"{item.name!r}")
-            observables[tr.final[item.name.lower()]] = text
-    lower = {s.lower(): s for s in states}
+    for what, group in (("equation for", equations), ("aux", observables)):
+        for key, (text, item) in group.items():
+            parse_expression(text, known, arity, where=f"{source}: line {item.line}: "
+                             f"{what} {item.name!r}")
+    equations = {k: text for k, (text, _) in equations.items()}
+    observables = {k: text for k, (text, _) in observables.items()}
+    lower = {it.name.lower(): tr.final[it.name.lower()] for it in odes}
     inits = {}
     for sname, value, line in r.inits:
         if sname.lower() not in lower:
             r.fail(line, f"initial value for {sname!r}, which is not a state; states are "
-                   f"{states}")
+                   f"{[it.name for it in odes]}")
         inits[lower[sname.lower()]] = value
-    sim, cont, bounds = _mapped_options(r, states, notes)
+    sim, cont, bounds = _mapped_options(r, states, lower, notes)
     if tr.heav:
         notes.append("heav(x) read as Heaviside(x): equal except at x = 0 (1 in XPPAUT, "
                      "1/2 here)")
@@ -675,7 +669,7 @@ def parse_ode(text: str, *, name: str = "model", source: str = "<text>") -> OdeF
     try:
         model = Model(name=model_name, states=state_specs, params=params,
                       equations=equations,
-                      functions={sig: body for sig, (body, _) in functions.items()},
+                      functions={sig: body for sig, (_, body, _) in functions.items()},
                       observables=observables,
                       description=r.description or f"read from XPPAUT file {source}")
     except ModelError as exc:
