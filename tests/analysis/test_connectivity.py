@@ -176,3 +176,36 @@ def test_band_needs_time_units():
     assert fc.shape == (3, 3)
     with pytest.raises(OptionsError, match="`window` is required"):
         fc_dynamics(da)
+
+
+def test_network_figures_return_their_artists():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nmanalysis.plot.network import (connectivity_matrices, fc_matrix, fc_vs_sc,
+                                         node_timeseries)
+    rng = np.random.default_rng(6)
+    n = 6
+    W = rng.uniform(0.01, 1, (n, n))
+    W = (W + W.T) / 2
+    np.fill_diagonal(W, 0)
+    x = rng.normal(size=(400, n)) @ (np.eye(n) + 0.5 * W)
+    da = _da(x).assign_coords(label=("node", [f"r{i}" for i in range(n)]))
+    fc = nma.functional_connectivity(da)
+    fig, axes = plt.subplots(2, 2)
+    im, cb = fc_matrix(fc, axes[0, 0], vlim=None)
+    off = np.abs(fc.values[~np.eye(n, dtype=bool)]).max()
+    assert im.get_clim() == pytest.approx((-off, off))
+    assert [t.get_text() for t in axes[0, 0].get_xticklabels()][:2] == ["r0", "r1"]
+    lines = node_timeseries(da, ax=axes[0, 1], nodes=[0, 2, 4])
+    assert len(lines) == 3 and np.allclose(lines[1].get_ydata(),
+                                           x[:, 2] - x[:, 2].mean() + lines[1].get_ydata().mean())
+    pts, txt = fc_vs_sc(fc, W, ax=axes[1, 0], log_sc=False)
+    assert len(pts.get_offsets()) == n * (n - 1) // 2
+    assert txt.get_text() == f"r = {float(sc_fc_correlation(fc, W)):.3f}"
+    parts = connectivity_matrices(fc, xr.Dataset({"weights": (("node", "node_other"), W)}))
+    assert set(parts) == {"fc", "sc"}
+    with pytest.raises(ValueError, match="select one sweep point"):
+        node_timeseries(_da(rng.normal(size=(50, 3, 2)), sweep=("K", [1, 2])))
+    plt.close("all")
