@@ -429,16 +429,24 @@ def _topological(keys, trees, names, by_name, where):
 
 # -- circuits ------------------------------------------------------------------------------
 def _flatten(circuit, prefix=(), depth=0, out=None):
-    """Nodes (path tuple -> NodeSpec) and edges of a circuit with its sub-circuits expanded."""
+    """Nodes (path tuple -> NodeSpec) and edges of a circuit with its sub-circuits expanded.
+
+    Sub-circuit instances, nodes and edges are counted as they are expanded, so
+    circuits nested many times over are refused before they take long.
+    """
     if depth > 20:
         raise ModelError(f"{circuit.where}: circuits nested more than 20 levels deep")
-    nodes, edges = ({}, []) if out is None else out
+    nodes, edges, count = ({}, [], [0]) if out is None else out
+    count[0] += 1 + len(circuit.edges)
+    if len(nodes) + count[0] > MAX_NODES * 20:
+        raise ModelError(f"{circuit.where}: more than {MAX_NODES * 20} sub-circuits and edges "
+                         "once the sub-circuits are expanded")
     for label, node in circuit.nodes.items():
         nodes[(*prefix, label)] = node
         if len(nodes) > MAX_NODES:
             raise ModelError(f"{circuit.where}: more than {MAX_NODES} nodes")
     for label, sub in circuit.circuits.items():
-        _flatten(sub, (*prefix, label), depth + 1, (nodes, edges))
+        _flatten(sub, (*prefix, label), depth + 1, (nodes, edges, count))
     pre = "/".join(prefix) + "/" if prefix else ""
     for src, tgt, weight, delay, where in circuit.edges:
         edges.append((pre + src, pre + tgt, weight, delay, where))

@@ -382,3 +382,27 @@ op:
     with pytest.raises(nma.OptionsError, match="template"):
         nma.load_model(path, template=3)
     _refused(tmp_path / "missing.yaml", "not found", template="x")
+
+
+def test_sub_circuits_expanded_and_bounded(tmp_path):
+    # two copies of a two-node circuit, linked by one edge between the copies
+    path = _write(tmp_path, LEAKY + """
+pair:
+  base: CircuitTemplate
+  nodes: {a: li_node, b: li_node}
+  edges: [[a/li_op/r, b/li_op/m_in, null, {weight: 2.0}]]
+two:
+  base: CircuitTemplate
+  circuits: {p: pair, q: pair}
+  edges: [[p/b/li_op/r, q/a/li_op/m_in, null, {weight: 0.5}]]
+""")
+    m = nma.load_model(path, template="two")
+    assert m.state_names == ("r_p_a", "r_p_b", "r_q_a", "r_q_b")
+    assert m.observables["m_in_q_a"] == "w_q_a_p_b * r_p_b"
+    assert m.params["w_q_a_p_b"] == 0.5 and m.params["w_p_b_p_a"] == 2.0
+    # empty circuits nested ten wide and eight deep: 10**8 instances, refused early
+    levels = "".join(f"c{k}: {{base: CircuitTemplate, circuits: {{"
+                     + ", ".join(f"x{j}: c{k + 1}" for j in range(10)) + "}}\n"
+                     for k in range(8))
+    path = _write(tmp_path, LEAKY + levels + "c8: {base: CircuitTemplate, nodes: {}}\n")
+    _refused(path, "sub-circuits and edges", template="c0")
