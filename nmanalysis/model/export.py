@@ -76,8 +76,8 @@ class _Printer:
 
     def _print(self, node, local):
         """(text, precedence); precedence 5 = atom."""
-        if isinstance(node, ast.Constant):
-            text = _number(node.value)
+        if isinstance(node, ast.Constant):          # as written: 20.0 stays a float
+            text = repr(node.value)
             return (text, 5) if not text.startswith("-") else (f"({text})", 5)
         if isinstance(node, ast.Name):
             if node.id in local:
@@ -103,7 +103,7 @@ class _Printer:
                 return f"{left}^{right}", prec
             if lp < prec and not (lp == 0 and op in (ast.Add, ast.Sub)):
                 left = f"({left})"
-            if rp < prec or (rp == prec and op in (ast.Sub, ast.Div)) or rp == 0:
+            if rp <= prec or rp == 0:              # keeps the tree: a*(b*c) stays so
                 right = f"({right})"
             sep = " " if prec == 1 else ""
             return f"{left}{sep}{_OPS[op]}{sep}{right}", prec
