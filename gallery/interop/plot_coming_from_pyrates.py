@@ -117,7 +117,13 @@ ax.legend(loc="center right")
 # stable state (E = 0.066). The tutorial starts on the saddle; during the
 # pulse the circuit climbs onto the upper branch at r_ext_e = 1, and when the
 # pulse ends it falls, past the active state, to the low one.
-tree = nma.continuation(model, "r_ext_e", p_range=(-1.0, 2.0))
+#
+# A PyRates template says nothing about the range of its variables, so
+# nmanalysis assumes states of order 10 (a box of -10 to 10) when it scales
+# the continuation steps. Rates of this model stay well below 1; saying so with
+# ``state_bounds`` keeps the steps small enough for the narrow S.
+tree = nma.continuation(model, "r_ext_e", p_range=(-0.5, 1.5),
+                        state_bounds={"r_e": (-0.2, 0.6), "r_i": (-0.2, 0.6)})
 sp = nma.special_points(tree)
 print(sp[["type", "r_ext_e", "r_e", "r_i"]].to_dataframe())
 fp = nma.fixed_points(model)
