@@ -119,9 +119,9 @@ def _corr(x):
     xc = x - x.mean(axis=0)
     ss = np.sqrt(np.einsum("tnb,tnb->nb", xc, xc))
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = xc / np.where(ss > 0, ss, np.nan)
-        c = np.einsum("tib,tjb->ijb", z, z)
-    return np.clip(c, -1.0, 1.0)
+        z = np.ascontiguousarray(np.moveaxis(xc / np.where(ss > 0, ss, np.nan), 2, 0))
+        c = np.matmul(np.swapaxes(z, 1, 2), z)           # (B, node, node), BLAS
+    return np.clip(np.moveaxis(c, 0, 2), -1.0, 1.0)
 
 
 def _windows(n, window, step, dt, what="window"):
@@ -228,6 +228,8 @@ def functional_connectivity(ds, var="rE", band=None, window=None, step=None, *, 
 
     da, var, sweep, shape, t, dt, units, x, fs = _prepared(ds, var, band, transient, order,
                                                            time_units)
+    if window is None and step is not None:
+        raise OptionsError("`step` needs `window` (sliding windows); got step without window")
     coords = _coords(da, sweep)
     dims = ("node", "node_other", *sweep)
     n = x.shape[1]

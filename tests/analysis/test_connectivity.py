@@ -160,6 +160,7 @@ def test_network_simulation_carries_labels_and_provenance():
     (dict(band="alpha"), "`band` must be"),
     (dict(window=1e6), "`window`"),
     (dict(transient=1e6), "`transient`"),
+    (dict(step=10.0), "`step` needs `window`"),
 ])
 def test_bad_arguments_name_themselves(kwargs, match):
     ds = _da(np.random.default_rng(0).normal(size=(400, 3))).to_dataset()
