@@ -98,12 +98,12 @@ def read_model(spec: str, variant):
         return get_model(spec, variant or "")
     from ..io.model_file import FORMATS, load_model
     path = Path(spec)
-    if path.suffix.lower() in FORMATS or path.exists():
+    if path.suffix.lower() in FORMATS or path.suffix.lower() == ".ode" or path.exists():
         if variant:
             raise UsageError(f"--variant applies to library models only; {spec!r} is a file")
         return load_model(path)
     raise UsageError(f"unknown model {spec!r}; library models are {list_models()}, or give "
-                     f"a path to a {'/'.join(sorted(FORMATS))} model file")
+                     f"a path to a {'/'.join(sorted([*FORMATS, '.ode']))} model file")
 
 
 def model_from_lists(args) -> str:
