@@ -1,0 +1,329 @@
+"""``codim2_continuation``: fold and Hopf curves in two parameters, with their codim-2 points."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ....errors import OptionsError
+from ....results.attrs import provenance
+from ...scales import state_widths
+from ..datasets import tree_with_provenance
+from ..engine import trace
+from .curve import CurveBranch, ScaledCurve
+from .datasets import curve_dataset, codim2_special_dataset
+from .locate import codim2_row, polish
+from .problem import TwoParameterProblem
+from .systems import FoldSystem, HopfSystem
+
+__all__ = ["codim2_continuation"]
+
+_DEFAULTS = dict(ds=0.005, ds_min=1e-9, ds_max=0.03, max_points=3000, tol=1e-10,
+                 max_newton=8, locate_tol=1e-13, max_angle=0.2)
+
+
+def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=None,
+                        ds=None, ds_min=None, ds_max=None, max_points=None, tol=None,
+                        state_bounds=None, neutral_saddles=True):
+    """Curves of folds and Hopf points in two parameters, with CP, BT, GH, ZH and HH points.
+
+    Each curve is continued by pseudo-arclength on a minimally augmented
+    (bordered) defining system with exact derivatives (:mod:`.systems`), both
+    ways from its start, until it leaves the box ``ranges``, closes, or the
+    corrector fails. Zeros of test functions on the curves are bracketed,
+    located by Illinois regula falsi, refined by Newton on the extended
+    system, and given their normal-form coefficients (:mod:`.normal_forms`).
+
+    Parameters
+    ----------
+    model : Model
+    free : (str, str)
+        The two free parameters ``(p1, p2)``.
+    ranges : dict
+        ``{p1: (low, high), p2: (low, high)}``: the box of the diagram.
+    start : DataTree, Dataset or None
+        Where curves start. ``None``: the one-parameter diagram
+        (:func:`nmanalysis.continuation`) in ``p1`` over ``ranges[p1]`` at the
+        value of ``p2`` in ``params`` (else the model's), a fold curve from
+        every LP and a Hopf curve from every HB. A one-parameter tree in
+        ``p1``, or its ``special_points`` (or a selection of its rows), starts
+        curves from its LP and HB points instead.
+    params, inputs : dict, optional
+        Values of the other parameters (and of ``p2`` at the start) / inputs.
+    ds, ds_min, ds_max : float, optional
+        Arclength steps in coordinates scaled by each state's box, each
+        parameter's range and (Hopf curves) ``omega^2`` at the start
+        (defaults 0.005, 1e-9, 0.03).
+    max_points : int, optional
+        Points per direction per curve (default 3000).
+    tol : float, optional
+        Newton tolerance on the scaled correction (default 1e-10).
+    state_bounds : dict, optional
+        State -> (low, high): the scales of the states (default: declared bounds).
+    neutral_saddles : bool
+        Follow a Hopf curve through a Bogdanov-Takens point onto its
+        neutral-saddle part (real eigenvalues ``+-k``, marked
+        ``neutral_saddle``, never a Hopf point); ``False`` ends it at the BT point.
+
+    Returns
+    -------
+    xarray.DataTree
+        The root's attribute ``free_parameters`` is ``"p1 p2"``.
+        ``fold/branch_<k>``, ``hopf/branch_<k>``: Datasets on dim ``point``
+        with both parameters, every state, ``n_unstable``, ``stable``,
+        ``eig_real``, ``eig_imag`` (dims ``point``, ``eig``), ``arclength``;
+        Hopf curves also ``omega`` (NaN on neutral saddles), ``kappa``
+        (``omega^2``, negative on neutral saddles), ``neutral_saddle`` and
+        ``first_lyapunov``. Attributes ``curve`` (fold / hopf), ``start_point``,
+        ``stop_reason_start_side``, ``stop_reason_end_side`` and ``status``
+        (``complete``: both ends are the box, a closed curve or a BT end;
+        ``incomplete``: a step failed or max_points was reached).
+        ``special_points``: a Dataset on dim ``special`` with ``type`` (CP,
+        BT, GH, ZH, HH), both parameters, every state, ``branch`` (the curves it
+        lies on, comma-separated), ``status`` (located / bracketed),
+        ``precision``, ``cusp_coefficient`` (CP), ``bt_a``, ``bt_b`` (BT),
+        ``second_lyapunov`` (GH), ``angular_frequency`` (GH, ZH, HH),
+        ``second_angular_frequency`` (HH), ``zh_s``, ``zh_theta`` (ZH) and
+        ``hh_p11``, ``hh_p12``, ``hh_p21``, ``hh_p22``, ``hh_theta``,
+        ``hh_delta`` (HH). Normalisations: :mod:`.normal_forms`.
+
+    Examples
+    --------
+    >>> import nmanalysis as nma
+    >>> m = nma.Model(name="doc_cusp", states={"x": {"value": 0.0, "bounds": (-2, 2)}},
+    ...               params={"a": 0.0, "b": 1.0}, equations={"x": "a + b*x - x^3"})
+    >>> tree = nma.codim2_continuation(m, ("a", "b"), ranges={"a": (-1, 1), "b": (-1, 2)})
+    >>> sp = nma.special_points(tree)
+    >>> sp["type"].values.tolist(), round(float(sp["cusp_coefficient"][0]), 12)
+    (['CP'], -1.0)
+    """
+    problem = TwoParameterProblem(model, free, params=params, inputs=inputs)
+    p1, p2 = problem.free
+    boxes = _check_ranges(ranges, (p1, p2))
+    opts = dict(_DEFAULTS)
+    for k, v in dict(ds=ds, ds_min=ds_min, ds_max=ds_max, max_points=max_points,
+                     tol=tol).items():
+        if v is not None:
+            opts[k] = v
+    if not (0 < opts["ds_min"] <= opts["ds"] <= opts["ds_max"]):
+        raise OptionsError(f"steps must satisfy 0 < ds_min <= ds <= ds_max; got "
+                           f"ds_min={opts['ds_min']}, ds={opts['ds']}, ds_max={opts['ds_max']}")
+    if not (isinstance(opts["max_points"], (int, np.integer)) and opts["max_points"] >= 2):
+        raise OptionsError(f"`max_points` must be a whole number >= 2; got {max_points!r}")
+    p2_0 = problem.start_values[1]
+    seeds, p2_0 = _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0)
+    if not boxes[1][0] <= p2_0 <= boxes[1][1]:
+        raise OptionsError(f"the start value {p2} = {p2_0} lies outside ranges[{p2!r}] = "
+                           f"{boxes[1]}")
+    widths = np.append(state_widths(model, state_bounds),
+                       [boxes[0][1] - boxes[0][0], boxes[1][1] - boxes[1][0]])
+    curves = {"fold": [], "hopf": []}
+    for kind, x0, p1_0, omega in seeds:
+        u0 = np.concatenate([x0, [p1_0, p2_0]] + ([[omega ** 2]] if kind == "hopf" else []))
+        if any(_passes_through(c, u0, p2_0) for c in curves[kind]):
+            continue
+        res = _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles)
+        if res is not None:
+            curves[kind].append(res)
+    nodes, rows = {}, []
+    for kind in ("fold", "hopf"):
+        for k, c in enumerate(curves[kind]):
+            name = f"{kind}/branch_{k}"
+            nodes[name] = curve_dataset(model, problem, c, kind)
+            rows += [dict(r, branch=name) for r in c["rows"]]
+    nodes["special_points"] = codim2_special_dataset(model, problem, _merge(rows, widths))
+    attrs = provenance(
+        model, analysis="codim2_continuation", fixed_params=problem.fixed,
+        method="pseudo-arclength on minimally augmented fold and Hopf systems "
+               "(exact derivatives); codim-2 points by regula falsi and Newton",
+        options={"free_parameters": f"{p1} {p2}", "ranges": {p1: list(boxes[0]),
+                                                             p2: list(boxes[1])},
+                 "start_value": p2_0, "ds": opts["ds"], "ds_min": opts["ds_min"],
+                 "ds_max": opts["ds_max"], "tol": opts["tol"],
+                 "max_points": opts["max_points"],
+                 "neutral_saddles": bool(neutral_saddles)})
+    return tree_with_provenance(nodes, attrs)
+
+
+def _check_ranges(ranges, names):
+    if not isinstance(ranges, dict) or set(ranges) != set(names):
+        got = sorted(ranges) if isinstance(ranges, dict) else ranges
+        raise OptionsError(f"`ranges` must be a dict giving (low, high) for both free "
+                           f"parameters {list(names)}; got {got!r}")
+    out = []
+    for name in names:
+        try:
+            lo, hi = (float(v) for v in ranges[name])
+        except (TypeError, ValueError):
+            raise OptionsError(f"`ranges[{name!r}]` must be (low, high); got "
+                               f"{ranges[name]!r}") from None
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+            raise OptionsError(f"`ranges[{name!r}]` must be finite with low < high; got "
+                               f"{ranges[name]!r}")
+        out.append((lo, hi))
+    return tuple(out)
+
+
+def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0):
+    """``[(kind, x, p1, omega)]`` from the one-parameter diagram or from ``start``."""
+    import json
+
+    import xarray as xr
+
+    p1, p2 = problem.free
+    if start is None:
+        from ..diagram import continuation
+        others = {k: v for k, v in (params or {}).items() if k != p1}
+        others[p2] = p2_0
+        tree = continuation(model, p1, p_range=boxes[0], params=others, inputs=inputs,
+                            state_bounds=state_bounds)
+        sp = tree["special_points"].to_dataset()
+    else:
+        if isinstance(start, xr.DataTree):
+            if "special_points" not in start:
+                raise OptionsError("`start` as a tree must be a one-parameter diagram "
+                                   "(nma.continuation) with a special_points node")
+            sp = start["special_points"].to_dataset()
+        elif isinstance(start, xr.Dataset):
+            sp = start
+        else:
+            raise OptionsError(f"`start` must be None, a one-parameter tree of nma.continuation "
+                               f"or its special_points; got {type(start).__name__}")
+        if "type" not in sp or p1 not in sp:
+            raise OptionsError(f"`start` must hold special points of a diagram in {p1!r} "
+                               f"(variables `type` and {p1!r})")
+        if "special" not in sp.dims:
+            sp = sp.expand_dims("special")
+        fixed = sp.attrs.get("fixed_params")
+        if fixed and not (params and p2 in params):
+            p2_0 = float(json.loads(fixed).get(p2, p2_0))
+    seeds = []
+    for i in range(sp.sizes["special"]):
+        kind = str(sp["type"].values[i])
+        if kind not in ("LP", "HB"):
+            continue
+        x = np.array([float(sp[s].values[i]) for s in model.state_names])
+        omega = float(sp["angular_frequency"].values[i]) if kind == "HB" else np.nan
+        seeds.append(("fold" if kind == "LP" else "hopf", x, float(sp[p1].values[i]), omega))
+    return seeds, p2_0
+
+
+def _make_curve(problem, kind, u0, widths):
+    S = widths if kind == "fold" else np.append(widths, max(abs(u0[-1]), 1e-12))
+    system = (FoldSystem if kind == "fold" else HopfSystem)(problem, u0)
+    return ScaledCurve(system, S)
+
+
+def _reset(curve, z):
+    curve.system.set_borders(curve.u(z))
+    if curve.kind == "hopf":
+        curve.system.choose_pick(curve.u(z), curve.S)
+
+
+def _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles):
+    """Both halves of the curve through the seed u0; None when Newton fails at the start."""
+    curve = _make_curve(problem, kind, u0, widths)
+    z0 = u0 / curve.S
+    _reset(curve, z0)
+    e = np.zeros(z0.size)
+    e[curve.n + 1] = 1.0                              # hold p2 while correcting the seed
+    z, _ = curve.correct(z0, e, opts["tol"], 30)
+    if z is None:
+        return None
+    _reset(curve, z)
+    _, _, vh = np.linalg.svd(curve.jacobian(z))
+    t0 = vh[-1]
+    halves = []
+    for direction in (1.0, -1.0):
+        _reset(curve, z)
+        first = curve.point(z.copy(), direction * t0)
+        branch_problem = CurveBranch(curve, first, opts, boxes)
+        if kind == "hopf" and not neutral_saddles:
+            branch_problem = _EndAtBT(branch_problem)
+        halves.append((branch_problem, trace(branch_problem, first, opts["ds"])))
+        if halves[-1][1].stop_reason == "closed curve":
+            break
+    fwd = halves[0][1]
+    back = halves[1][1] if len(halves) > 1 else None
+    points = (back.points[::-1] if back else []) + fwd.points[(1 if back else 0):]
+    reasons = (back.stop_reason if back else "closed curve", fwd.stop_reason)
+    rows = []
+    for _, half in halves:
+        for kind2, pt, info in half.special:
+            rows.append(_located(curve, kind2, pt, info))
+    return {"curve": curve, "points": points, "reasons": reasons,
+            "rows": [r for r in rows if r is not None], "seed": u0}
+
+
+class _EndAtBT:
+    """A Hopf curve that ends where omega -> 0 (BT) instead of going on as a neutral saddle."""
+
+    def __init__(self, inner):
+        self.__dict__["inner"] = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def finished(self, branch, new, ds):
+        if new.tests["bt"] <= 0:
+            return "Bogdanov-Takens point (omega -> 0)"
+        return self.inner.finished(branch, new, ds)
+
+
+def _located(curve, kind, pt, info):
+    """Newton-refined codim-2 point and its normal form (a row), or None if it is not one."""
+    _reset(curve, pt.z)
+    z, corr, ok = polish(curve, pt.z, kind)
+    status = info["status"]
+    n = curve.n
+    precision = float(info["precision"])           # arclength bracket (scaled)
+    if ok and np.linalg.norm(z - pt.z) <= 1e-3:
+        if curve.kind == "hopf" and kind != "BT" and not np.isfinite(curve.omega(z)):
+            return None
+        status = "located"
+        P = curve.u(z)[n:n + 2]
+        precision = float(np.max(corr * curve.S[n:n + 2] / np.maximum(np.abs(P), 1.0)))
+    else:
+        z = pt.z
+    return codim2_row(curve, kind, z, {"status": status, "precision": precision})
+
+
+def _passes_through(c, u0, p2_0, tol=1e-6):
+    """Whether the traced curve ``c`` passes through the seed u0 (on the plane p2 = p2_0)."""
+    curve = c["curve"]
+    n = curve.n
+    Z = np.array([p.z for p in c["points"]])
+    z_seed = u0 / curve.S
+    d = Z[:, n + 1] - z_seed[n + 1]
+    idx = np.where((np.sign(d[:-1]) != np.sign(d[1:])) | (d[:-1] == 0))[0]
+    e = np.zeros(z_seed.size)
+    e[n + 1] = 1.0
+    for i in idx:
+        a, b = Z[i], Z[i + 1]
+        s = d[i] / (d[i] - d[i + 1]) if d[i] != d[i + 1] else 0.0
+        guess = a + s * (b - a)
+        if np.linalg.norm(guess - z_seed) > 0.1:
+            continue
+        guess[n + 1] = z_seed[n + 1]
+        _reset(curve, guess)
+        z, _ = curve.correct(guess, e, 1e-12, 20)
+        if z is not None and np.linalg.norm(z - z_seed) <= tol * (1 + np.linalg.norm(z_seed)):
+            return True
+    return False
+
+
+def _merge(rows, widths, tol=1e-7):
+    """One row per codim-2 point (a BT or ZH lies on a fold and on a Hopf curve)."""
+    out = []
+    scale = widths[-2:]
+    for r in rows:
+        for o in out:
+            if o["type"] == r["type"] and np.all(np.abs(o["P"] - r["P"]) <= tol * scale):
+                if r["branch"] not in o["branch"].split(","):
+                    o["branch"] += "," + r["branch"]
+                if o["status"] != "located" and r["status"] == "located":
+                    o.update({k: v for k, v in r.items() if k != "branch"})
+                break
+        else:
+            out.append(dict(r))
+    out.sort(key=lambda r: (r["type"], float(r["P"][0]), float(r["P"][1])))
+    return out
