@@ -254,12 +254,16 @@ def _read_file(path, weights_key, lengths_key, labels_key):
         arrays = _named_arrays(path)
         squares = [k for k, v in arrays.items() if np.ndim(v) == 2
                    and np.shape(v)[0] == np.shape(v)[1] and np.asarray(v).dtype.kind in "iuf"]
-        wk = _pick(arrays, weights_key, WEIGHT_KEYS, path, "weights",
-                   required=len(squares) != 1)
-        if wk is None:
-            wk = squares[0]
-        W = _square(arrays[wk], f"`{path}` key {wk!r} (weights)")
         lk = _pick(arrays, lengths_key, LENGTH_KEYS, path, "lengths", required=False)
+        others = [k for k in squares if k != lk]
+        wk = _pick(arrays, weights_key, WEIGHT_KEYS, path, "weights",
+                   required=len(others) != 1)
+        if wk is None:
+            wk = others[0]
+        if wk == lk:
+            raise OptionsError(f"`{path}`: key {wk!r} was taken for both the weights and the "
+                               "lengths; name them with weights_key= and lengths_key=")
+        W = _square(arrays[wk], f"`{path}` key {wk!r} (weights)")
         L = None if lk is None else _square(arrays[lk], f"`{path}` key {lk!r} (lengths)",
                                             W.shape[0])
         bk = _pick(arrays, labels_key, LABEL_KEYS, path, "labels", required=False)

@@ -100,6 +100,13 @@ def test_a_single_unnamed_matrix_is_the_weights(tmp_path):
     scipy.io.savemat(f, {"connections_of_subject_7": W})
     assert np.allclose(load_connectome(f).weights, W)
     assert load_connectome(f).lengths is None
+    # lengths found by name, the one other square matrix is the weights
+    scipy.io.savemat(f, {"subject7": W, "Dmat": L})
+    c = load_connectome(f)
+    assert np.allclose(c.weights, W) and np.allclose(c.lengths, L)
+    scipy.io.savemat(f, {"Dmat": L})
+    with pytest.raises(OptionsError, match="no weights found"):
+        load_connectome(f)
 
 
 def test_npy_csv_txt_with_lengths_from_a_second_file(tmp_path):
