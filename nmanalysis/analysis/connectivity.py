@@ -43,8 +43,9 @@ def _series(ds, var, transient):
 
     if isinstance(ds, xr.Dataset):
         if var not in ds.data_vars:
+            valid = [v for v in ds.data_vars if {"time", "node"} <= set(ds[v].dims)]
             raise OptionsError(f"`var` {var!r} is not a variable of the Dataset; variables with "
-                               f"dims time and node: {[v for v in ds.data_vars if {'time', 'node'} <= set(ds[v].dims)]}")
+                               f"dims time and node: {valid}")
         da = ds[var]
     elif isinstance(ds, xr.DataArray):
         da = ds
