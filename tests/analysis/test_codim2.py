@@ -371,3 +371,26 @@ def test_start_from_a_one_parameter_tree_and_bad_input():
         nma.codim2_continuation(model, ("b1", "b1"), ranges={"b1": (-2, 2)})
     with pytest.raises(nma.OptionsError, match="parameter"):
         nma.codim2_continuation(model, ("b1", "nope"), ranges={"b1": (-2, 2), "nope": (0, 1)})
+
+
+def test_closed_hopf_curve():
+    # z' = (m + i) z - z|z|^2 with m = 1 - b1^2 - b2^2: the Hopf curve is the unit circle,
+    # both Hopf points of b2 = 0.5 lie on it, and in <q, q> = 1 coordinates (z = sqrt(2) w)
+    # the cubic term is -2 w|w|^2, so l1 = -2 / omega = -2 all round
+    m = nma.Model(name="t_c2_circle", states={"x": {"value": 0.0, "bounds": (-2, 2)},
+                                              "y": {"value": 0.0, "bounds": (-2, 2)}},
+                  params={"b1": -2.0, "b2": 0.5},
+                  equations={"x": "(1 - b1^2 - b2^2)*x - y - x*(x^2 + y^2)",
+                             "y": "x + (1 - b1^2 - b2^2)*y - y*(x^2 + y^2)"})
+    tree = nma.codim2_continuation(m, ("b1", "b2"), ranges={"b1": (-2, 2), "b2": (-2, 2)})
+    assert nma.special_points(tree).sizes["special"] == 0
+    (hopf,) = _curves(tree, "hopf")
+    assert "closed curve" in (hopf.attrs["stop_reason_start_side"],
+                              hopf.attrs["stop_reason_end_side"])
+    assert hopf.attrs["status"] == "complete"
+    np.testing.assert_allclose(hopf["b1"] ** 2 + hopf["b2"] ** 2, 1.0, rtol=1e-9)
+    np.testing.assert_allclose(hopf["omega"], 1.0, rtol=1e-9)
+    np.testing.assert_allclose(hopf["first_lyapunov"], -2.0, rtol=1e-9)
+    angle = np.unwrap(np.arctan2(hopf["b2"].values, hopf["b1"].values))
+    assert 2 * np.pi - 0.2 < np.ptp(angle) < 2 * np.pi + 0.2      # once round, not twice
+    assert tree.attrs["failed_starts"] == ""

@@ -193,14 +193,19 @@ class CurveBranch:
         self._ends = None
 
     def step(self, cur, ds):
-        z, it = self.curve.correct(cur.z + ds * cur.t, cur.t, self.opts["tol"],
-                                   self.opts["max_newton"])
-        if z is None:
-            return None, it
-        t = self.curve.tangent(z, cur.t, self.curve.last_jacobian)
-        if t is None:
-            return None, it
-        return self.curve.point(z, t), it
+        """Predict along the tangent by ``ds``, correct; a failed step returns None (the
+        engine halves the step)."""
+        try:
+            z, it = self.curve.correct(cur.z + ds * cur.t, cur.t, self.opts["tol"],
+                                       self.opts["max_newton"])
+            if z is None:
+                return None, it
+            t = self.curve.tangent(z, cur.t, self.curve.last_jacobian)
+            if t is None:
+                return None, it
+            return self.curve.point(z, t), it
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            return None, self.opts["max_newton"]
 
     def smooth(self, cur, new, ds):
         if float(new.t @ cur.t) < np.cos(self.opts["max_angle"]):
@@ -253,9 +258,15 @@ class CurveBranch:
         return True
 
     def finished(self, branch, new, ds):
-        if len(branch.points) > 10 and np.linalg.norm(new.z - self.start.z) < 0.5 * abs(ds) \
-                and new.t @ self.start.t > 0:
-            return "closed curve"
+        """A closed curve: the last step passed through the start again."""
+        if len(branch.points) > 3 and new.t @ self.start.t > 0:
+            a, s = branch.points[-2].z, self.start.z
+            d = new.z - a
+            L2 = float(d @ d)
+            tau = float((s - a) @ d) / L2 if L2 > 0 else 0.0
+            if 0.0 < tau <= 1.0 and \
+                    np.linalg.norm(a + tau * d - s) <= 0.05 * np.sqrt(L2) + 1e-9:
+                return "closed curve"
         return None
 
     def refresh(self, pt):

@@ -67,7 +67,8 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
     Returns
     -------
     xarray.DataTree
-        The root's attribute ``free_parameters`` is ``"p1 p2"``.
+        The root's attribute ``free_parameters`` is ``"p1 p2"``; ``failed_starts``
+        lists the LP / HB points from which no curve could be started (empty if none).
         ``fold/branch_<k>``, ``hopf/branch_<k>``: Datasets on dim ``point``
         with both parameters, every state, ``n_unstable``, ``stable``,
         ``eig_real``, ``eig_imag`` (dims ``point``, ``eig``), ``arclength``;
@@ -117,13 +118,20 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
     widths = np.append(state_widths(model, state_bounds),
                        [boxes[0][1] - boxes[0][0], boxes[1][1] - boxes[1][0]])
     curves = {"fold": [], "hopf": []}
+    failed = []
     for kind, x0, p1_0, omega in seeds:
         u0 = np.concatenate([x0, [p1_0, p2_0]] + ([[omega ** 2]] if kind == "hopf" else []))
         if any(_passes_through(c, u0, p2_0) for c in curves[kind]):
             continue
-        res = _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles)
-        if res is not None:
+        try:
+            res = _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles)
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError) as err:
+            res = f"{type(err).__name__}: {err}"
+        if isinstance(res, dict):
             curves[kind].append(res)
+        else:
+            failed.append(f"{'LP' if kind == 'fold' else 'HB'} at {p1} = {p1_0:.12g}: "
+                          f"{res or 'Newton failed at the start'}")
     nodes, rows = {}, []
     for kind in ("fold", "hopf"):
         for k, c in enumerate(curves[kind]):
@@ -141,7 +149,9 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
                  "ds_max": opts["ds_max"], "tol": opts["tol"],
                  "max_points": opts["max_points"],
                  "neutral_saddles": bool(neutral_saddles)})
-    return tree_with_provenance(nodes, attrs)
+    tree = tree_with_provenance(nodes, attrs)
+    tree.attrs["failed_starts"] = "; ".join(failed)
+    return tree
 
 
 def _check_ranges(ranges, names):
@@ -188,9 +198,11 @@ def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0):
         else:
             raise OptionsError(f"`start` must be None, a one-parameter tree of nma.continuation "
                                f"or its special_points; got {type(start).__name__}")
-        if "type" not in sp or p1 not in sp:
-            raise OptionsError(f"`start` must hold special points of a diagram in {p1!r} "
-                               f"(variables `type` and {p1!r})")
+        if "type" not in sp or p1 not in sp or \
+                sp.attrs.get("free_parameter", p1) != p1:
+            raise OptionsError(f"`start` must hold special points of a one-parameter diagram "
+                               f"in {p1!r} (variables `type` and {p1!r}); got one in "
+                               f"{sp.attrs.get('free_parameter')!r}")
         if "special" not in sp.dims:
             sp = sp.expand_dims("special")
         fixed = sp.attrs.get("fixed_params")
