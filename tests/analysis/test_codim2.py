@@ -15,6 +15,8 @@ import nmanalysis as nma
 from nmanalysis.analysis.continuation.codim2.curve import ScaledCurve
 from nmanalysis.analysis.continuation.codim2.problem import TwoParameterProblem
 from nmanalysis.analysis.continuation.codim2.systems import FoldSystem
+from nmanalysis.analysis.continuation.normal_forms import fold_coefficient
+from nmanalysis.analysis.continuation.problem import ContinuationProblem
 
 from ..reference.models import load, wc_bm
 
@@ -153,7 +155,10 @@ def test_hopf_curve_ends_at_bt_without_neutral_saddles():
     (hopf,) = _curves(tree, "hopf")
     assert "Bogdanov-Takens" in hopf.attrs["stop_reason_start_side"] + \
         hopf.attrs["stop_reason_end_side"]
-    assert np.all(hopf["b2"].values > -0.4 - 1e-2)
+    assert np.all(hopf["kappa"].values > -1e-9)          # no neutral saddle on it
+    end = int(np.argmin(hopf["kappa"].values))               # it ends on the BT point
+    np.testing.assert_allclose([hopf["b1"].values[end], hopf["b2"].values[end]], [0.3, -0.4],
+                               atol=1e-9)
 
 
 def test_cusp_normal_form_and_fold_curve():
@@ -302,6 +307,42 @@ def test_jansen_rit_curves_and_codim2_points():
     on_curve = np.concatenate([h["p"].values[np.abs(h["C"].values - 135) < 5] for h in hopfs])
     for p in hb:
         assert np.min(np.abs(on_curve - p)) < 20
+
+
+def _nearest(one, kind, C):
+    rows = np.where(one["type"].values == kind)[0]
+    return int(rows[np.argmin(np.abs(one["C"].values[rows] - C))])
+
+
+def test_jansen_rit_codim2_points_bracketed_by_one_parameter_diagrams():
+    """Second method: one-parameter diagrams in C at p = p*(1 -+ 1e-9) (their own Hopf and
+    fold location, l1 and fold coefficient) put the GH and BT points between them."""
+    model = nma.get_model("jansen_rit")
+    sp_ = nma.special_points(_tree("jr", _jr_tree))
+    gh, bt, cp = (_rows(sp_, k)[0] for k in ("GH", "BT", "CP"))
+    p_gh, C_gh = float(sp_["p"][gh]), float(sp_["C"][gh])
+    p_bt, C_bt = float(sp_["p"][bt]), float(sp_["C"][bt])
+    l1, trace2 = [], []
+    for sign in (-1, 1):
+        m = model.with_params(p=p_gh * (1 + sign * 1e-9))
+        one = nma.special_points(nma.continuation(m, "C", p_range=(120, 160)))
+        l1.append(float(one["first_lyapunov"][_nearest(one, "HB", C_gh)]))
+        m = model.with_params(p=p_bt * (1 + sign * 1e-9))
+        one = nma.special_points(nma.continuation(m, "C", p_range=(100, 140),
+                                                  params={"C": 135.0}))
+        k = _nearest(one, "LP", C_bt)
+        x = np.array([float(one[s][k]) for s in model.state_names])
+        eig = np.linalg.eigvals(ContinuationProblem(m, "C").jac(x, float(one["C"][k])))
+        trace2.append(float(np.sum(eig[np.argsort(np.abs(eig))[:2]]).real))
+    assert l1[0] * l1[1] < 0          # l1 changes sign within 1e-9 relative of our GH
+    assert trace2[0] * trace2[1] < 0  # the second zero eigenvalue crosses within 1e-9 of BT
+    # the fold coefficient of the one-parameter code vanishes at our cusp point
+    x = np.array([float(sp_[s][cp]) for s in model.state_names])
+    m = model.with_params(p=float(sp_["p"][cp]))
+    a_cp = fold_coefficient(ContinuationProblem(m, "C"), x, float(sp_["C"][cp]))
+    one = nma.special_points(nma.continuation(model, "p", p_range=(-100, 500)))
+    a_lp = np.abs(one["fold_coefficient"].values[one["type"].values == "LP"])
+    assert abs(a_cp) < 1e-10 * a_lp.min()
 
 
 def test_jansen_rit_generalised_hopf_count_matches_l1_sign_changes():

@@ -8,7 +8,7 @@ from ....errors import OptionsError
 from ....results.attrs import provenance
 from ...scales import state_widths
 from ..datasets import tree_with_provenance
-from ..engine import trace
+from ..engine import Stop, locate, trace
 from .curve import CurveBranch, ScaledCurve
 from .datasets import curve_dataset, codim2_special_dataset
 from .locate import codim2_row, polish
@@ -269,16 +269,22 @@ def _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles):
 class _EndAtBT:
     """A Hopf curve that ends where omega -> 0 (BT) instead of going on as a neutral saddle."""
 
+    reason = "Bogdanov-Takens point (omega -> 0)"
+
     def __init__(self, inner):
         self.__dict__["inner"] = inner
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def finished(self, branch, new, ds):
-        if new.tests["bt"] <= 0:
-            return "Bogdanov-Takens point (omega -> 0)"
-        return self.inner.finished(branch, new, ds)
+    def crossing(self, branch, cur, new, ds):
+        stop = self.inner.crossing(branch, cur, new, ds)
+        if stop is not None or new.tests["bt"] > 0:
+            return stop
+        end, _ = locate(self.inner, cur, ds, lambda pt: pt.tests["bt"])
+        if end is None:
+            return Stop(self.reason)
+        return Stop(self.reason, last=end, ds=float((end.z - cur.z) @ cur.t))
 
 
 def _located(curve, kind, pt, info):
