@@ -66,7 +66,17 @@ def _bordered_solve(M, p, r):
 
 
 def cusp_coefficient(problem, x, P):
-    """Cubic coefficient ``c`` of the cusp normal form (see the module notes)."""
+    """Cubic coefficient ``c`` of the cusp normal form (see the module notes).
+
+    Examples
+    --------
+    >>> import nmanalysis as nma
+    >>> from nmanalysis.analysis.continuation.codim2 import TwoParameterProblem
+    >>> m = nma.Model(name="doc_cusp", states={"x": {"value": 0.0, "bounds": (-2, 2)}},
+    ...               params={"a": 0.0, "b": 1.0}, equations={"x": "a + b*x - x^3"})
+    >>> cusp_coefficient(TwoParameterProblem(m, ("a", "b")), [0.0], (0.0, 0.0))
+    -1.0
+    """
     A = problem.jac(x, P)
     q, p = _fold_vectors(A)
     Bqq = problem.B(x, P, q, q).real
