@@ -59,6 +59,8 @@ class Collocation:
         self.n_nodes = N * m + 1
         self.block = (np.arange(N)[:, None] * m + np.arange(m + 1)[None, :])   # (N, m+1)
         self.size = self.n_nodes * n + 2
+        self._mdiff = np.array([(-1) ** (m - l) * _binom(m, l) for l in range(m + 1)], float)
+        self.err_const = _error_constant(self.sigma)
         self._pattern()
 
     # -- sparse pattern of the Jacobian ----------------------------------------------------
@@ -114,34 +116,77 @@ class Collocation:
         j = np.clip(np.searchsorted(mesh, times, side="right") - 1, 0, self.N - 1)
         s = (times - mesh[j]) / (mesh[j + 1] - mesh[j])
         B = self.blocks(U)[j]                           # (len, m+1, n)
-        Ls = np.ones((len(times), self.m + 1))
-        for l in range(self.m + 1):
-            for r in range(self.m + 1):
-                if r != l:
-                    Ls[:, l] *= (s - self.snodes[r]) / (self.snodes[l] - self.snodes[r])
+        # Lagrange basis: prod over r != l of (s - x_r) / (x_l - x_r)
+        x = self.snodes
+        eye = np.eye(self.m + 1, dtype=bool)
+        F = (s[:, None, None] - x[None, None, :]) / np.where(eye, 1.0, x[:, None] - x[None, :])
+        Ls = np.where(eye, 1.0, F).prod(axis=2)
         return np.einsum("tl,tln->tn", Ls, B)
 
     def quad_weights(self, mesh):
         """Quadrature weights h_j w_k of the Gauss points, (N, m)."""
         return np.diff(mesh)[:, None] * self.wq[None, :]
 
-    # -- mesh adaptation -----------------------------------------------------------------------
-    def adapted_mesh(self, U, mesh, scale):
-        """A mesh equidistributing ``|u^(m)|^(1/m)`` (de Boor), for the orbit ``U``."""
+    # -- error estimate and mesh adaptation ---------------------------------------------------
+    def mth_derivative(self, U, mesh):
+        """The m-th derivative of the orbit on each interval (constant there), (N, n).
+
+        The m-th finite difference over the ``m + 1`` equally spaced nodes of a
+        polynomial of degree m is ``(h/m)^m`` times its m-th derivative.
+        """
         m = self.m
-        B = self.blocks(U) / scale                      # (N, m+1, n)
-        # m-th finite difference over the equally spaced nodes = h^m/m^m * u^(m)
-        coef = np.array([(-1) ** (m - l) * _binom(m, l) for l in range(m + 1)], float)
         h = np.diff(mesh)
-        dm = np.einsum("l,jln->jn", coef, B) / (h[:, None] / m) ** m
-        size = np.linalg.norm(dm, axis=1)
-        # smooth across neighbours (the derivative is piecewise constant)
+        return np.einsum("l,jln->jn", self._mdiff, self.blocks(U)) / (h[:, None] / m) ** m
+
+    def error_density(self, U, mesh, scale):
+        """Size of the (m+1)-th derivative on each interval, from the jumps of the m-th, (N,).
+
+        The m-th derivative of the collocation polynomial is constant on each
+        interval; its jump across a mesh point divided by the mean width of the
+        two intervals approximates the next derivative there (as in AUTO and
+        COLSYS). Each interval gets the mean of its two end values; states are
+        weighed by ``1/scale`` and the largest is taken. The mesh is periodic,
+        so the last interval neighbours the first.
+        """
+        D = self.mth_derivative(U, mesh) / np.asarray(scale, float)
+        h = np.diff(mesh)
+        jump = np.max(np.abs(D - np.roll(D, 1, axis=0)), axis=1) / (0.5 * (h + np.roll(h, 1)))
+        return 0.5 * (jump + np.roll(jump, -1))        # jump[j] is at the start of interval j
+
+    def error_estimate(self, U, mesh, scale):
+        """Estimated collocation error on each interval, relative to ``scale``, (N,).
+
+        ``C_m h_j^(m+1) |u^(m+1)|`` with ``C_m`` the largest value over the interval
+        of the integrated node polynomial of the Gauss points over ``m!`` (the
+        leading term of the error inside an interval; at the mesh points it is of
+        higher order).
+        """
+        h = np.diff(mesh)
+        return self.err_const * h ** (self.m + 1) * self.error_density(U, mesh, scale)
+
+    def adapted_mesh(self, U, mesh, scale, ntst=None):
+        """A mesh of ``ntst`` intervals (default: as many as now) that follows the orbit.
+
+        It equidistributes ``|u^(m)|^(1/(m+1))`` (de Boor's monitor, with the m-th
+        derivative of the collocation polynomial, constant on each interval, as
+        the size; the larger of it and its neighbours' mean, floored at 2 % of
+        the mean). Of the monitors tried (this one, ``|u^(m+1)|^(1/(m+1))`` from
+        the jumps of the m-th derivative as in AUTO and COLSYS, and
+        ``|u^(m+1)|^(1/(2m))``) it gave the most accurate periods over the
+        long-period orbits of the test suite (a SNIC, a homoclinic orbit, canards)
+        for a given number of intervals: the period converges as ``h^(2m)``
+        (superconvergence at the mesh points), not as the pointwise error.
+        """
+        N = self.N if ntst is None else int(ntst)
+        D = self.mth_derivative(U, mesh) / np.asarray(scale, float)
+        size = np.linalg.norm(D, axis=1)
         size = np.maximum(size, 0.5 * (np.roll(size, 1) + np.roll(size, -1)))
-        dens = size ** (1.0 / (m + 1))
-        dens = np.maximum(dens, 0.02 * dens.mean() + 1e-300)
-        cum = np.concatenate([[0.0], np.cumsum(dens * h)])
-        targets = np.linspace(0.0, cum[-1], self.N + 1)
-        new = np.interp(targets, cum, mesh)
+        dens = size ** (1.0 / (self.m + 1))
+        if not (np.all(np.isfinite(dens)) and dens.max() > 0):
+            return np.linspace(0.0, 1.0, N + 1) if N != self.N else mesh.copy()
+        dens = np.maximum(dens, 0.02 * dens.mean())
+        cum = np.concatenate([[0.0], np.cumsum(dens * np.diff(mesh))])
+        new = np.interp(np.linspace(0.0, cum[-1], N + 1), cum, mesh)
         new[0], new[-1] = 0.0, 1.0
         return new
 
@@ -170,6 +215,15 @@ class Collocation:
         if A is None:
             return np.full((self.N, self.n, self.n), np.nan)
         return -np.linalg.solve(B, A)
+
+
+def _error_constant(sigma):
+    """``max over [0, 1] of |int_0^s prod_k (x - sigma_k) dx| / m!`` for the Gauss points."""
+    from math import factorial
+    poly = np.polyint(np.poly(sigma))
+    s = np.linspace(0.0, 1.0, 2001)
+    return float(np.max(np.abs(np.polyval(poly, s) - np.polyval(poly, 0.0)))
+                 / factorial(len(sigma)))
 
 
 def _binom(a, b):

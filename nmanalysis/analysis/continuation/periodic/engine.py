@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ....errors import OptionsError
-from ..engine import Stop, trace
+from ..engine import Stop, locate, trace
 from ..problem import check_steps
 
 __all__ = ["Orbit", "CycleOptions", "CycleFamily", "correct", "tangent", "make_orbit",
@@ -38,6 +38,22 @@ class CycleOptions:
         Corrector iterations before a step is halved.
     adapt_every : int
         Redistribute the mesh every this many points (0: never).
+    mesh_tol : float
+        Tolerance on the estimated relative error of the period at fixed
+        parameter (see :meth:`CycleProblem.period_error`) where the period is a
+        well-conditioned function of the parameter; where it is not (relative
+        sensitivity ``|d ln T / d(p / p_scale)| = A`` above ``max_sensitivity``:
+        at folds of cycles, in canard explosions, in the last approach to a
+        homoclinic orbit), the estimate is scaled by ``max_sensitivity / A``,
+        i.e. the parameter error at fixed period is held below
+        ``mesh_tol / max_sensitivity``. The number of mesh intervals is raised
+        when the estimate of a new orbit exceeds half of ``mesh_tol``, and
+        lowered again (not below the ``ntst`` asked for) when it falls far
+        below (``inf``: keep ``ntst`` fixed).
+    max_sensitivity : float
+        See ``mesh_tol``.
+    max_ntst : int
+        The most mesh intervals the error control may use.
     max_period : float
         Stop (homoclinic orbit or SNIC) when the period exceeds this.
     locate_tol : float
@@ -57,6 +73,9 @@ class CycleOptions:
     tol: float = 1e-9
     max_newton: int = 8
     adapt_every: int = 2
+    mesh_tol: float = 1e-7
+    max_sensitivity: float = 1e5
+    max_ntst: int = 2000
     max_period: float = np.inf
     locate_tol: float = 1e-10
     detect: bool = True
@@ -67,6 +86,9 @@ class CycleOptions:
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise OptionsError(f"`p_range` must be finite with low < high; got {self.p_range!r}")
         check_steps(self, "cycle steps")
+        if not self.mesh_tol > 0:
+            raise OptionsError(f"`mesh_tol` must be positive (inf: a fixed mesh); got "
+                               f"{self.mesh_tol!r}")
 
 
 @dataclass
@@ -82,6 +104,10 @@ class Orbit:
     counts: tuple               # (real > 1, real < -1, complex outside) among nontrivial
     amplitude: float            # max over states of (max - min) / scale
     Q: np.ndarray = None
+    # estimates on branch points (nan elsewhere): collocation error relative to the state
+    # scales (largest over the mesh), relative error of the period (see CycleOptions)
+    mesh_error: float = np.nan
+    period_error: float = np.nan
 
     @property
     def T(self):
@@ -98,9 +124,8 @@ def correct(pb, z, mesh, ref_slope, z_prev, t_prev, ds, tol, max_newton):
     Returns ``(z, iterations)``, or ``(None, iterations)`` on failure.
     """
     g = pb.grad(t_prev, mesh)
-    nU = pb.col.n_nodes * pb.n
-    scale = np.concatenate([np.repeat(pb.S[None, :], pb.col.n_nodes, 0).ravel(),
-                            [pb.T_scale, pb.p_scale]])
+    nU = len(z) - 2
+    scale = np.concatenate([np.tile(pb.S, nU // pb.n), [pb.T_scale, pb.p_scale]])
     z = z.copy()
     prev = np.inf
     for it in range(1, max_newton + 1):
@@ -130,7 +155,7 @@ def tangent(pb, z, mesh, ref_slope, t_prev):
     """Unit tangent at z (scaled norm), oriented along t_prev."""
     g = pb.grad(t_prev, mesh)
     A, _, _ = pb.jacobian(z, mesh, ref_slope, g)
-    rhs = np.zeros(pb.col.size)
+    rhs = np.zeros(len(z))
     rhs[-1] = 1.0
     t = pb.solve(A, rhs)
     if t is None:
@@ -157,6 +182,11 @@ def _classify(mu, trivial_tol):
     return k, err, (pos, neg, cplx)
 
 
+def _scales(pb, U):
+    """State scales of an orbit: its range, at least the states' natural sizes."""
+    return np.maximum(pb.S_base, U.max(0) - U.min(0))
+
+
 def make_orbit(pb, z, mesh, t, Q0=None):
     mu, Q = pb.multipliers(z, mesh, Q0)
     _, err, counts = _classify(mu, 0.0)
@@ -169,22 +199,18 @@ def make_orbit(pb, z, mesh, t, Q0=None):
 def _ref(pb, orbit):
     """Phase reference: the orbit's slope (the tangent's at a zero-amplitude start)."""
     U, _, _ = pb.split(orbit.z if orbit.amplitude > 0 else orbit.t)
-    return pb.col.slope(U)
+    return pb.col_for(orbit.mesh).slope(U)
 
 
-def _remesh(pb, orbit):
-    c = pb.col
-    U, T, p = pb.split(orbit.z)
-    new = c.adapted_mesh(U, orbit.mesh, pb.S)
-    Un = c.remesh(U, orbit.mesh, new)
-    Vt, tT, tp = pb.split(orbit.t)
-    Vn = c.remesh(Vt, orbit.mesh, new)
-    z = pb.pack(Un, T, p)
-    t = pb.pack(Vn, tT, tp)
+def _remesh(pb, orbit, ntst=None):
+    """The orbit and its tangent on an equidistributed mesh of ``ntst`` intervals."""
+    from dataclasses import replace
+    U = pb.split(orbit.z)[0]
+    new = pb.col_for(orbit.mesh).adapted_mesh(U, orbit.mesh, pb.S, ntst)
+    z = pb.on_mesh(orbit.z, orbit.mesh, new)
+    t = pb.on_mesh(orbit.t, orbit.mesh, new)
     t /= pb.norm(t, new)
-    return Orbit(z=z, mesh=new, t=t, mu=orbit.mu, trivial_error=orbit.trivial_error,
-                 n_unstable=orbit.n_unstable, counts=orbit.counts, amplitude=orbit.amplitude,
-                 Q=orbit.Q)
+    return replace(orbit, z=z, mesh=new, t=t)
 
 
 def _step(pb, orbit, ds, opts, ref=None):
@@ -195,7 +221,7 @@ def _step(pb, orbit, ds, opts, ref=None):
                     opts.max_newton)
     if z is None:
         return None, it
-    t = tangent(pb, z, orbit.mesh, pb.col.slope(pb.split(z)[0]), orbit.t)
+    t = tangent(pb, z, orbit.mesh, pb.col_for(orbit.mesh).slope(pb.split(z)[0]), orbit.t)
     if t is None:
         return None, it
     return (z, t), it
@@ -268,6 +294,8 @@ class CycleFamily:
         self.reasons = {"max_points": f"max_points ({opts.max_points}) reached",
                         "underflow": "step size underflow (the corrector failed)"}
         self._since_mesh = 0
+        self.ntst_min = pb.col.N            # the ntst asked for: the error control's floor
+        self._last_size = 0.0
 
     def step(self, cur, ds):
         res, it = _step(self.pb, cur, ds, self.opts)
@@ -291,18 +319,50 @@ class CycleFamily:
                     end=back)
 
     def events(self, cur, new):
-        out = [("UZ", _psi_of(("UZ", v))) for v in self.opts.values
-               if (cur.p - v) * (new.p - v) < 0 or new.p == v]
+        out = self.user_values(cur, new)
         if self.opts.detect:
             out += [(kind, _psi_of(kind)) for kind in _events(cur, new)]
+        return out
+
+    def user_values(self, cur, new):
+        """Test functions of the user values ``opts.values`` crossed on the step.
+
+        A sign change of ``p - v`` between the two points finds an odd number of
+        crossings; where the parameter turns inside the step (a fold: the
+        tangent's ``p`` component changes sign) a value beyond both ends can be
+        crossed twice with no sign change. Then the fold is located (the
+        extremum ``p_e`` of ``p`` on the step) and each crossing gets its own test
+        function, ``p - v`` on its side of the fold and ``2 p_e - p - v`` (``p``
+        mirrored at the extremum) on the other: continuous along the step, with
+        exactly one zero each.
+        """
+        vals = self.opts.values
+        out = [("UZ", _psi_of(("UZ", v))) for v in vals
+               if (cur.p - v) * (new.p - v) < 0 or new.p == v]
+        side = np.sign(cur.t[-1])
+        if not vals or side == 0 or np.sign(new.t[-1]) == side:
+            return out
+        edge = max(cur.p, new.p) if side > 0 else min(cur.p, new.p)
+        beyond = [v for v in vals if side * (v - edge) > 0]
+        if not beyond:
+            return out
+        ds = float(self.pb.grad(cur.t, cur.mesh) @ (new.z - cur.z))
+        fold, _ = locate(self, cur, ds, lambda o: float(o.t[-1]))
+        if fold is None:
+            return out
+        pe = fold.p
+        for v in beyond:
+            if side * (pe - v) > 0:
+                out.append(("UZ", _mirrored(v, pe, side, first=True)))
+                out.append(("UZ", _mirrored(v, pe, side, first=False)))
         return out
 
     def confirm(self, kind, orbit):
         return True
 
     def order(self, cur, new, located):
-        step = new.z - cur.z
-        g = self.pb.grad(step, cur.mesh)
+        # by the step length along the current tangent (the corrector's constraint)
+        g = self.pb.grad(cur.t, cur.mesh)
         return sorted(located, key=lambda o: float(g @ (o.z - cur.z)))
 
     def finished(self, branch, new, ds):
@@ -316,16 +376,56 @@ class CycleFamily:
 
     def refresh(self, orbit):
         self._since_mesh += 1
-        if not (self.opts.adapt_every and self._since_mesh >= self.opts.adapt_every):
+        U = self.pb.split(orbit.z)[0]
+        orbit.mesh_error = float(np.max(self.pb.col_for(orbit.mesh).error_estimate(
+            U, orbit.mesh, _scales(self.pb, U))))
+        ntst = self.mesh_size(orbit)
+        due = self.opts.adapt_every and self._since_mesh >= self.opts.adapt_every
+        if not due and ntst == len(orbit.mesh) - 1:
             return orbit
         # rescale the norm to the orbit's current size (states by their range, the
-        # period by itself), then redistribute the mesh
+        # period by itself), then redistribute the mesh (with more or fewer intervals)
         pb = self.pb
-        U = pb.split(orbit.z)[0]
-        pb.S = np.maximum(pb.S_base, U.max(0) - U.min(0))
+        pb.S = _scales(pb, pb.split(orbit.z)[0])
         pb.T_scale = max(getattr(pb, "T_base", pb.T_scale), orbit.T)
         self._since_mesh = 0
-        return _remesh(pb, orbit)
+        return _remesh(pb, orbit, ntst)
+
+    def mesh_size(self, orbit):
+        """Intervals for the next steps, from the period error estimate of ``orbit``.
+
+        The estimate is stored on the orbit (a branch point). The period error
+        goes as ``ntst^(-2 ncol)``: intervals are added when the estimate, or
+        the estimate one step ahead where it grows (times its growth over the
+        last step at equal ``ntst``: the branch moves on before the next check),
+        exceeds half of ``mesh_tol``, to bring it to a fifth, at most doubling at
+        once; they are removed when the estimate is below a hundredth and a
+        quarter fewer would do. Never below the ``ntst`` asked for, nor above
+        ``max_ntst`` or what fits in memory.
+        """
+        N, tol = len(orbit.mesh) - 1, self.opts.mesh_tol
+        if not np.isfinite(tol):
+            return N
+        eT, ep = self.pb.period_error(orbit.z, orbit.mesh, orbit.t)
+        err = orbit.period_error = min(eT, self.opts.max_sensitivity * ep)
+        if not err == err:
+            return N
+        if not np.isfinite(err):                    # singular coarse system
+            err = 1e3 * tol
+        q = 2 * self.pb.col.m
+        size = err * N ** q                         # the error's ntst-free factor
+        last, self._last_size = self._last_size, size
+        if 0 < last < size:
+            err *= min(size / last, 100.0)          # expected at the next point
+        want = N * (err / (0.2 * tol)) ** (1.0 / q) if err > 0 else 0.0
+        if err > 0.5 * tol:
+            new = int(min(math.ceil(want), 2 * N, self.opts.max_ntst))
+            while new > N and not self.pb.fits(new):
+                new = (new + N) // 2
+            return max(new, N)
+        if N > self.ntst_min and err < 0.01 * tol and want < 0.75 * N:
+            return max(self.ntst_min, math.ceil(want))
+        return N
 
     def next_ds(self, ds, it):
         if it <= 3:
@@ -337,6 +437,18 @@ class CycleFamily:
 
 def _psi_of(kind):
     return lambda orbit: _psi(kind, orbit)
+
+
+def _mirrored(v, pe, side, first):
+    """``p - v`` on one side of the fold at ``p = pe`` and ``2 pe - p - v`` on the other.
+
+    ``side`` is the sign of the parameter's direction before the fold; the
+    first crossing lies before it (``first``), the second after it.
+    """
+    def g(orbit):
+        before = np.sign(orbit.t[-1]) == side
+        return orbit.p - v if before == first else 2 * pe - orbit.p - v
+    return g
 
 
 def trace_cycles(pb, start, opts, ds, hopfs=(), progress=None, mark_start=True):
@@ -382,7 +494,7 @@ def pd_start(pb, orbit):
     it is periodic and points from the doubled orbit onto the new branch.
     """
     from .collocation import Collocation
-    c = pb.col
+    c = pb.col_for(orbit.mesh)
     U, T, p = pb.split(orbit.z)
     X = c.at_gauss(U)
     _, J, _ = pb.evaluate(X, p, jac=True)

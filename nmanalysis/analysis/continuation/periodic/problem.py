@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...._checks import check_names
-from ....errors import OptionsError
+from ....errors import OptionsError, ResourceError
 from ....integrate.sizing import check_memory
 from ..problem import check_free_parameter
 from .collocation import Collocation
@@ -42,11 +42,7 @@ class CycleProblem:
         if int(ntst) < 4 or int(ncol) < 2 or int(ncol) > 7:
             raise OptionsError(f"need ntst >= 4 and 2 <= ncol <= 7; got ntst={ntst}, "
                                f"ncol={ncol}")
-        n, mi = model.n_states, int(ncol) * model.n_states
-        # the condensed collocation blocks of every interval (see linsolve), twice over
-        check_memory(2 * 8.0 * int(ntst) * (mi * (mi + 2 * n + 3) + 4 * n * n + 3 * mi),
-                     f"periodic-orbit collocation with ntst={ntst}, ncol={ncol} for {n} "
-                     "states", "use a smaller `ntst`")
+        _check_size(model.n_states, ntst, ncol)
         params = check_names(params, model.param_names, "params")
         inputs = check_names(inputs, model.input_names, "inputs")
         self.model, self.param = model, param
@@ -60,14 +56,43 @@ class CycleProblem:
         self.fixed = {k: float(self.pvec[i]) for i, k in enumerate(model.param_names)
                       if k != param}
         self.col = Collocation(self.n, ntst, ncol)
+        self._cols = {self.col.N: self.col}
         self.S = np.ones(self.n) if scales is None else np.asarray(scales, float)
         self.S_base = self.S.copy()
         self.p_scale, self.T_scale = float(p_scale), float(T_scale)
 
+    # -- discretisations ------------------------------------------------------------------
+    def col_for(self, mesh):
+        """The :class:`Collocation` of a mesh (its number of intervals; ``ncol`` fixed).
+
+        ``mesh`` may also be the number of intervals. The mesh can be refined
+        along a branch, so points of one branch may differ in ``ntst``.
+        """
+        N = int(mesh) if np.ndim(mesh) == 0 else len(mesh) - 1
+        col = self._cols.get(N)
+        if col is None:
+            col = self._cols[N] = Collocation(self.n, N, self.col.m)
+        return col
+
+    def fits(self, ntst):
+        """Whether a mesh of ``ntst`` intervals fits in memory (see the constructor)."""
+        try:
+            _check_size(self.n, ntst, self.col.m)
+        except ResourceError:
+            return False
+        return True
+
+    def on_mesh(self, z, mesh, new_mesh):
+        """The point ``z`` (orbit on ``mesh``) with its orbit on ``new_mesh``."""
+        U, T, p = self.split(z)
+        c = self.col_for(mesh)
+        return self.pack(c.remesh(U, mesh, new_mesh), T, p)
+
     # -- packing ---------------------------------------------------------------------------
     def split(self, z):
-        c = self.col
-        return z[:c.n_nodes * self.n].reshape(c.n_nodes, self.n), z[-2], z[-1]
+        """``(U, T, p)`` of a point; ``U`` has shape ``(ntst*ncol + 1, n)``."""
+        nU = len(z) - 2
+        return z[:nU].reshape(nU // self.n, self.n), z[-2], z[-1]
 
     def pack(self, U, T, p):
         return np.concatenate([np.asarray(U, float).ravel(), [T, p]])
@@ -98,7 +123,7 @@ class CycleProblem:
     # -- inner product -------------------------------------------------------------------------
     def grad(self, v, mesh):
         """Row g with ``g @ a = <a, v>`` (L2 over one period / scales^2, plus T and p)."""
-        c = self.col
+        c = self.col_for(mesh)
         V, vT, vp = self.split(v)
         G = c.at_gauss(V) * c.quad_weights(mesh)[:, :, None] / self.S ** 2
         g = c.scatter(G).ravel()
@@ -110,7 +135,7 @@ class CycleProblem:
     # -- residual and Jacobian -------------------------------------------------------------------
     def residual(self, z, mesh, ref_slope):
         """Collocation, periodicity and phase residuals (length size - 1)."""
-        c = self.col
+        c = self.col_for(mesh)
         U, T, p = self.split(z)
         X = c.at_gauss(U)
         F, _, _ = self.evaluate(X, p, jac=False)
@@ -122,7 +147,7 @@ class CycleProblem:
     def jacobian(self, z, mesh, ref_slope, last_row):
         """Factorised Jacobian (:class:`CondensedSystem`) with ``last_row`` as the final
         (arclength) row; also f and its Jacobian at the Gauss points."""
-        c, n = self.col, self.n
+        c, n = self.col_for(mesh), self.n
         U, T, p = self.split(z)
         X = c.at_gauss(U)
         F, J, JP = self.evaluate(X, p, jac=True)
@@ -142,9 +167,44 @@ class CycleProblem:
         return A.solve(b)
 
     # -- derived quantities ------------------------------------------------------------------------
+    def period_error(self, z, mesh, t, coarse=0.5):
+        """Estimated discretisation errors of the period and the parameter (Richardson).
+
+        The orbit ``z`` (tangent ``t``) is put on a mesh of ``coarse`` times as
+        many intervals (the same distribution); one Newton correction ``dz``
+        orthogonal to the tangent gives the point of the coarser discretisation's
+        branch nearest to it, to first order. The branch error of Gauss
+        collocation decreases as ``h^(2m)`` (superconvergence of the period and
+        the parameter), so the errors of this point are about ``dz / (r^(2m) -
+        1)``, ``r`` the ratio of the meshes. Returns the relative error of the
+        period at fixed parameter and the error of the parameter at fixed
+        period relative to ``p_scale`` (moving along the branch to fix one or
+        the other: either is ``inf`` where the branch turns in it).
+        """
+        N = len(mesh) - 1
+        Nc = max(4, int(round(coarse * N)))
+        if Nc >= N:
+            return np.nan, np.nan
+        mc = np.interp(np.linspace(0.0, N, Nc + 1), np.arange(N + 1.0), mesh)
+        mc[0], mc[-1] = 0.0, 1.0
+        zc = self.on_mesh(z, mesh, mc)
+        tc = self.on_mesh(t, mesh, mc)
+        ref = self.col_for(mc).slope(self.split(zc)[0])
+        R = np.concatenate([self.residual(zc, mc, ref), [0.0]])
+        A, _, _ = self.jacobian(zc, mc, ref, self.grad(tc, mc))
+        dz = self.solve(A, -R)
+        if dz is None or not np.all(np.isfinite(dz[-2:])):
+            return np.inf, np.inf
+        dz = dz / ((N / Nc) ** (2 * self.col.m) - 1)
+        T, tT, tp = abs(z[-2]), t[-2], t[-1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eT = abs(dz[-2] - tT / tp * dz[-1]) / T if tp != 0 else np.inf
+            ep = abs(dz[-1] - tp / tT * dz[-2]) / self.p_scale if tT != 0 else np.inf
+        return float(eT), float(ep)
+
     def multipliers(self, z, mesh, Q0=None):
         """Floquet multipliers (by decreasing modulus) and the periodic-QR basis."""
-        c, n = self.col, self.n
+        c, n = self.col_for(mesh), self.n
         U, T, p = self.split(z)
         X = c.at_gauss(U)
         _, J, _ = self.evaluate(X, p, jac=True)
@@ -153,7 +213,7 @@ class CycleProblem:
 
     def profile(self, z, mesh, n_points=None):
         """The orbit on a fine grid of phases (nodes and Gauss points), (times, states)."""
-        c = self.col
+        c = self.col_for(mesh)
         U, _, _ = self.split(z)
         X = c.at_gauss(U)
         tn = c.node_times(mesh)
@@ -162,3 +222,12 @@ class CycleProblem:
         V = np.concatenate([U, X.reshape(-1, self.n)])
         order = np.argsort(t, kind="stable")
         return t[order], V[order]
+
+
+def _check_size(n, ntst, ncol):
+    """ResourceError unless the collocation system of ``ntst`` intervals fits in memory."""
+    mi = int(ncol) * n
+    # the condensed collocation blocks of every interval (see linsolve), twice over
+    check_memory(2 * 8.0 * int(ntst) * (mi * (mi + 2 * n + 3) + 4 * n * n + 3 * mi),
+                 f"periodic-orbit collocation with ntst={ntst}, ncol={ncol} for {n} "
+                 "states", "use a smaller `ntst`")

@@ -143,15 +143,16 @@ def _branch_dataset(pb, br, store_orbits, n_phase):
         mx[i], mn[i] = V.max(0), V.min(0)
         if store_orbits:
             U = pb.split(o.z)[0]
-            orbits[i] = pb.col.evaluate(U, o.mesh, np.arange(n_phase) / n_phase).T
+            orbits[i] = pb.col_for(o.mesh).evaluate(U, o.mesh,
+                                                    np.arange(n_phase) / n_phase).T
     nf = max(len(o.mu) for o in pts)
     mu = np.full((npt, nf), np.nan + 0j)
     for i, o in enumerate(pts):
         mu[i, :len(o.mu)] = o.mu
     nu = np.array([o.n_unstable for o in pts])
-    arc = np.concatenate([[0.0], np.cumsum([pb.norm(b.z - a.z, a.mesh) if a.mesh.shape ==
-                                            b.mesh.shape else np.nan
-                                            for a, b in zip(pts[:-1], pts[1:])])])
+    arc = np.concatenate([[0.0], np.cumsum([
+        pb.norm(pb.on_mesh(b.z, b.mesh, a.mesh) - a.z, a.mesh)
+        for a, b in zip(pts[:-1], pts[1:])])])
     info = model.param_info[param]
     tu = model.time_units or "1"
     data = {param: ("point", P, {"long_name": info.description or param,
@@ -181,6 +182,14 @@ def _branch_dataset(pb, br, store_orbits, n_phase):
     data["amplitude"] = ("point", np.array([o.amplitude for o in pts]),
                          {"long_name": "largest (max - min) / state scale", "units": "1"})
     data["arclength"] = ("point", arc, {"long_name": "scaled arclength", "units": "1"})
+    data["ntst"] = ("point", np.array([len(o.mesh) - 1 for o in pts], np.int32),
+                    {"long_name": "mesh intervals of the collocation", "units": "1"})
+    data["mesh_error"] = ("point", np.array([o.mesh_error for o in pts]),
+                          {"long_name": "estimated collocation error (largest over the mesh, "
+                                        "relative to the state scales)", "units": "1"})
+    data["period_error"] = ("point", np.array([o.period_error for o in pts]),
+                            {"long_name": "estimated relative error of the period (nan where "
+                                          "not estimated)", "units": "1"})
     coords = {"point": ("point", np.arange(npt), {"long_name": "point index", "units": "1"}),
               "floquet": ("floquet", np.arange(nf), {"long_name": "multiplier index "
                                                      "(decreasing modulus)", "units": "1"})}
@@ -193,7 +202,8 @@ def _branch_dataset(pb, br, store_orbits, n_phase):
                            {"long_name": "time / period", "units": "1"})
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(free_parameter=param, stop_reason=br.stop_reason,
-                    end_type=str(br.end.get("type", "")), ntst=pb.col.N, ncol=pb.col.m)
+                    end_type=str(br.end.get("type", "")), ntst=pb.col.N, ncol=pb.col.m,
+                    ntst_max=int(max(len(o.mesh) - 1 for o in pts)))
     return ds
 
 
@@ -216,7 +226,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
                       ncol=4, ds=None, ds_max=None, max_points=None, tol=None,
                       max_period=None, state_bounds=None, detect=True, store_orbits=False,
                       n_phase=100, values=(), hopfs=(), folds=(), switch_pd=2,
-                      progress=None):
+                      mesh_tol=None, progress=None):
     """Trace the cycle branch from each start; ``(branch Datasets, special rows, problem)``.
 
     ``starts``: list of ``("hopf", row)`` or ``("cycle", dict)``; at PD points the
@@ -227,8 +237,8 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
     from ....progress import progress_bar
 
     # the defaults live in CycleOptions (one place); keywords given override them
-    steps = {k: v for k, v in dict(ds=ds, ds_max=ds_max, max_points=max_points).items()
-             if v is not None}
+    steps = {k: v for k, v in dict(ds=ds, ds_max=ds_max, max_points=max_points,
+                                   mesh_tol=mesh_tol).items() if v is not None}
     tol = CycleOptions.tol if tol is None else tol
     max_points = CycleOptions.max_points if max_points is None else max_points
 
@@ -264,6 +274,7 @@ def periodic_branches(model, param, starts, *, p_range, params=None, inputs=None
                 directions = (+1,)
             else:
                 opts0 = CycleOptions(p_range=(lo, hi), tol=tol)
+                CycleOptions(p_range=(lo, hi), tol=tol, **steps)      # check the options
                 pb.T_base = pb.T_scale = float(data["period"])
                 start = _orbit_start(pb, data, opts0)
                 opts = CycleOptions(p_range=(lo, hi), tol=tol, detect=detect, **steps,
@@ -311,7 +322,7 @@ def _merge(halves):
 def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None, ntst=50,
                        ncol=4, ds=None, ds_max=None, max_points=None, tol=None,
                        max_period=None, state_bounds=None, detect=True, store_orbits=False,
-                       n_phase=100, values=(), switch_pd=2, progress=None):
+                       n_phase=100, values=(), switch_pd=2, mesh_tol=None, progress=None):
     """Continue a branch of periodic orbits in one parameter (orthogonal collocation).
 
     Parameters
@@ -330,8 +341,9 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
     params, inputs : dict, optional
         Other parameter values / constant inputs.
     ntst, ncol : int
-        Mesh intervals (redistributed as the orbit changes shape) and Gauss
-        points per interval.
+        Mesh intervals at the start, and the fewest used (the mesh is
+        redistributed as the orbit changes shape, and refined where the error
+        estimate asks for it, see ``mesh_tol``), and Gauss points per interval.
     ds, ds_max : float, optional
         First and largest step in the scaled norm (states by their box width,
         the period by its current value, the parameter by ``p_range``);
@@ -352,6 +364,14 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
     switch_pd : int
         At every period doubling (PD) also trace the branch of doubled
         orbits, down to this many doublings (0: never).
+    mesh_tol : float, optional
+        Error control of the collocation (default 1e-6, ``inf`` keeps ``ntst``
+        fixed): the error on each mesh interval is estimated from the jumps of
+        the ``ncol``-th derivative of the collocation polynomials across the
+        mesh points; the mesh equidistributes it, and the number of intervals
+        grows when the largest estimate (relative to each state's scale)
+        exceeds half of ``mesh_tol``. Periods then come out to about 1e-8
+        relative or better even near a homoclinic or SNIC end of a branch.
 
     Returns
     -------
@@ -359,8 +379,10 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
         ``periodic/branch_0`` (dim ``point``: the parameter, ``period``,
         ``<state>_max``, ``<state>_min``, ``stable``, ``n_unstable``,
         ``floquet_real``/``floquet_imag`` on dim ``floquet``,
-        ``trivial_multiplier_error``) and ``special_points`` (LPC, PD, NS,
-        SNIC, HOM).
+        ``trivial_multiplier_error``, ``ntst``, ``mesh_error`` and
+        ``period_error``: the mesh intervals and the error estimates of each
+        orbit) and
+        ``special_points`` (LPC, PD, NS, SNIC, HOM, UZ).
 
     Examples
     --------
@@ -379,10 +401,11 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
         ncol=ncol, ds=ds, ds_max=ds_max, max_points=max_points, tol=tol,
         max_period=max_period, state_bounds=state_bounds, detect=detect,
         store_orbits=store_orbits, n_phase=n_phase, values=values, switch_pd=switch_pd,
-        progress=progress)
+        mesh_tol=mesh_tol, progress=progress)
     tree = {f"periodic/branch_{k}": d for k, d in enumerate(datasets)}
     tree["special_points"] = special_dataset(model, param, rows)
-    defaults = {"ds": ds, "ds_max": ds_max, "tol": tol, "max_points": max_points}
+    defaults = {"ds": ds, "ds_max": ds_max, "tol": tol, "max_points": max_points,
+                "mesh_tol": mesh_tol}
     used = {k: getattr(CycleOptions, k) if v is None else v for k, v in defaults.items()}
     return tree_with_provenance(tree, provenance(
         model, analysis="cycle continuation", fixed_params=pb.fixed,
