@@ -209,11 +209,19 @@ class EquilibriumBranch:
         return make_point(self.sp, u, t, M), it
 
     def smooth(self, cur, new, ds):
-        """Tangents turn by less than ``max_angle``; the corrector moved < ds/2."""
-        if float(new.t @ cur.t) < np.cos(self.algorithm.max_angle):
+        """Tangents turn by less than ``max_angle``, and so does the chord.
+
+        The corrector moves orthogonally to the tangent, so ``drift / ds`` is the
+        tangent of the angle between chord and predictor. On one smooth piece of
+        branch that angle is about half the tangents' turn; a corrector that lands
+        on another sheet of the branch (past a fold the step went beyond, where
+        the tangents on both sheets can be parallel) leaves a larger one.
+        """
+        max_angle = self.algorithm.max_angle
+        if float(new.t @ cur.t) < np.cos(max_angle):
             return False
         drift = np.linalg.norm(new.u - (cur.u + ds * cur.t))
-        return bool(drift <= 0.5 * abs(ds))
+        return bool(drift <= np.tan(max_angle) * abs(ds))
 
     def crossing(self, branch, cur, new, ds):
         """The branch leaves the box inside the step: end on its boundary."""
