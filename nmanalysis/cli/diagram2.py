@@ -125,8 +125,7 @@ def _cmd_diagram2(args) -> int:
     from ..analysis.continuation.codim2 import codim2_continuation
     clock = time.perf_counter()
     tree = codim2_continuation(model, free, ranges=ranges, params=groups["params"] or None,
-                               inputs=groups["inputs"] or None,
-                               progress=False if args.quiet else None)
+                               inputs=groups["inputs"] or None)
     wall = time.perf_counter() - clock
     if not args.quiet:
         print("\n".join(_report(model, tree, free, ranges, wall)))
