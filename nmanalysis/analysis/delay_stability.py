@@ -37,7 +37,7 @@ import numpy as np
 from ..errors import ConvergenceWarning, OptionsError
 
 __all__ = ["DelaySpectrum", "DelayHopf", "delay_eigenvalues", "characteristic_matrix",
-           "generator_matrix", "delay_hopf"]
+           "generator_matrix", "delay_hopf", "locate_hopf"]
 
 #: first collocation degree of the automatic choice, its growth factor, and the
 #: largest discretised generator (rows) it builds by default
@@ -54,7 +54,9 @@ class DelaySpectrum:
     ----------
     roots : ndarray of shape (count,), complex
         Sorted by descending real part (within a complex pair the root with
-        positive imaginary part first). Fewer than ``count`` only when the
+        positive imaginary part first); a repeated root (e.g. of a symmetric
+        network) appears as often as it has independent null vectors of
+        ``Delta(lambda)``. Fewer than ``count`` only when the
         equation has fewer roots (delayed terms that vanish from the
         determinant, or no delays and ``count > n``).
     residual : ndarray of shape (count,)
@@ -229,6 +231,47 @@ def _polish(lam, A0, taus, As, tol, max_iter=60):
     return lam, False
 
 
+def _polish_batch(lams, A0, taus, As, tol, max_iter=60):
+    """:func:`_polish` of many starts at once (batched linear algebra); (roots, converged).
+
+    Starts whose batched step fails (a singular or non-finite characteristic
+    matrix) finish one by one in :func:`_polish`, so the outcome is the same.
+    """
+    lam = np.asarray(lams, dtype=complex).copy()
+    k, n = lam.size, A0.shape[0]
+    done = np.zeros(k, bool)
+    ok = np.zeros(k, bool)
+    eye = np.eye(n)
+    single = np.zeros(k, bool)
+    for _ in range(max_iter):
+        act = np.flatnonzero(~done & ~single)
+        if act.size == 0:
+            break
+        z = lam[act]
+        with np.errstate(all="ignore"):
+            e = np.exp(-z[:, None] * taus[None, :])                    # (a, m)
+            D = z[:, None, None] * eye - A0 - np.einsum("am,mij->aij", e, As)
+            dD = eye + np.einsum("am,mij->aij", e * taus, As)
+            finite = np.all(np.isfinite(D), axis=(1, 2)) & np.all(np.isfinite(dD), axis=(1, 2))
+            try:
+                trace = np.where(finite, np.trace(np.linalg.solve(
+                    np.where(finite[:, None, None], D, eye), dD), axis1=1, axis2=2), np.nan)
+            except np.linalg.LinAlgError:
+                single[act] = True                  # finish these one by one
+                break
+        bad = ~np.isfinite(trace) | (trace == 0)
+        single[act[bad]] = True                     # let the scalar version decide
+        good = act[~bad]
+        step = 1.0 / trace[~bad]
+        lam[good] = lam[good] - step
+        conv = np.abs(step) <= tol * (1.0 + np.abs(lam[good]))
+        done[good[conv]] = True
+        ok[good[conv]] = True
+    for i in np.flatnonzero(single & ~done):
+        lam[i], ok[i] = _polish(complex(lam[i]), A0, taus, As, tol, max_iter)
+    return lam, ok
+
+
 def _residual(lam, A0, taus, As):
     with np.errstate(all="ignore"):
         D = characteristic_matrix(lam, A0, taus, As)
@@ -248,8 +291,9 @@ def _sort(roots):
 def _unique_upper(candidates, A0, taus, As, tol):
     """Polish candidates with Im >= 0; drop duplicates; add the conjugates (real system)."""
     found = []
-    for z in candidates:
-        root, ok = _polish(complex(z), A0, taus, As, tol)
+    polished, good = _polish_batch(candidates, A0, taus, As, tol)
+    for root, ok in zip(polished, good):
+        root = complex(root)
         if not ok or not np.isfinite(root):
             continue
         if abs(root.imag) <= 10 * tol * (1.0 + abs(root)):
@@ -258,8 +302,28 @@ def _unique_upper(candidates, A0, taus, As, tol):
             root = root.conjugate()
         if all(abs(root - f) > 1e3 * tol * (1.0 + abs(root)) for f in found):
             found.append(root)
+    found = [r for r in found for _ in range(_multiplicity(r, A0, taus, As))]
     roots = found + [r.conjugate() for r in found if r.imag != 0.0]
     return _sort(roots)
+
+
+def _multiplicity(lam, A0, taus, As, rel=1e-8):
+    """Geometric multiplicity of a root: singular values of ``Delta(lambda)`` near zero.
+
+    Symmetric networks (identical nodes, equal delays) have repeated roots,
+    each with as many independent null vectors as its multiplicity; they are
+    counted that many times, so ``n_unstable`` and the ``count`` rightmost
+    roots are right for them. (A defective root, with fewer null vectors than
+    its algebraic multiplicity, counts by its null vectors.)
+    """
+    with np.errstate(all="ignore"):
+        D = characteristic_matrix(lam, A0, taus, As)
+        if not np.all(np.isfinite(D)):
+            return 1
+        scale = 1.0 + abs(lam) + np.linalg.norm(A0, 2) + sum(
+            np.linalg.norm(Ak, 2) * abs(np.exp(-lam * tk)) for tk, Ak in zip(taus, As))
+        sv = np.linalg.svd(D, compute_uv=False)
+    return max(1, int(np.sum(sv <= rel * scale)))
 
 
 def _same(a, b, count, tol):
@@ -277,7 +341,7 @@ def _same(a, b, count, tol):
 
 
 def delay_eigenvalues(A0, taus=(), As=None, *, count=6, degree=None, tol=1e-12,
-                      max_degree=None):
+                      max_degree=None, min_degree=None):
     """Rightmost roots of ``det(lambda I - A0 - sum_k A_k e^{-lambda tau_k}) = 0``.
 
     Parameters
@@ -298,6 +362,9 @@ def delay_eigenvalues(A0, taus=(), As=None, *, count=6, degree=None, tol=1e-12,
     max_degree : int, optional
         Largest degree the automatic choice tries; default such that the
         generator has at most 2400 rows (and ``N <= 400``).
+    min_degree : int, optional
+        Degree the automatic choice starts from (default 12); e.g. the
+        ``degree`` of an earlier spectrum of the same equation.
 
     Returns
     -------
@@ -362,6 +429,10 @@ def delay_eigenvalues(A0, taus=(), As=None, *, count=6, degree=None, tol=1e-12,
     if max_degree is None:
         max_degree = int(min(400, max(_START_DEGREE + 1, _MAX_ROWS // n - 1)))
     N, prev = _START_DEGREE, None
+    if min_degree is not None:
+        if not (isinstance(min_degree, (int, np.integer)) and min_degree >= 2):
+            raise OptionsError(f"`min_degree` must be a whole number >= 2; got {min_degree!r}")
+        N = int(min(max(min_degree, 2), max_degree))
     while True:
         roots = _at_degree(A0, taus, As, N, count, tol)
         if prev is not None and _same(roots, prev, count, tol):
@@ -502,10 +573,16 @@ def _null_vector(D):
     return v / v[np.argmax(np.abs(v))]
 
 
-def _locate(system, p0, p1, r0, r1, s0, s1, count, tol, fd_step):
-    """Newton on (v, omega, p) for the crossing between p0 and p1; None for a real crossing."""
+def _locate(system, p0, p1, r0, r1, s0, s1, count, tol, fd_step, nearest=False):
+    """Newton on (v, omega, p) for the crossing between p0 and p1; None for a real crossing.
+
+    The start is the root at the interpolated crossing that is rightmost, or
+    (``nearest``) the one nearest the imaginary axis (a second pair crossing
+    while another is already unstable).
+    """
     p = p0 + (p1 - p0) * r0 / (r0 - r1)
-    lam = delay_eigenvalues(*system(p), count=count, tol=tol).roots[0]
+    roots = delay_eigenvalues(*system(p), count=count, tol=tol).roots
+    lam = roots[int(np.argmin(np.abs(roots.real)))] if nearest else roots[0]
     if abs(lam.imag) <= 1e-8 * (1 + abs(lam)):
         return None
     omega = abs(lam.imag)
@@ -541,5 +618,43 @@ def _locate(system, p0, p1, r0, r1, s0, s1, count, tol, fd_step):
     lo, hi = min(p0, p1), max(p0, p1)
     span = hi - lo
     converged = converged and res < 1e-8 and lo - 1e-3 * span <= p <= hi + 1e-3 * span
-    direction = float(np.sign(r1 - r0))
+    direction = float(np.sign((r1 - r0) * (p1 - p0)))
     return DelayHopf(float(p), float(abs(omega)), vn, res, bool(converged), direction)
+
+
+def locate_hopf(system, p0, p1, r0, r1, *, count=4, tol=1e-12, fd_step=None):
+    """The Hopf point on ``[p0, p1]`` where a root pair crosses the imaginary axis.
+
+    Parameters
+    ----------
+    system : callable
+        ``system(p) -> (A0, taus, As)``, as for :func:`delay_hopf`.
+    p0, p1 : float
+        Ends of the bracket.
+    r0, r1 : float
+        Real parts (of opposite signs) of the crossing root at ``p0`` and ``p1``.
+    count : int
+        Roots computed at the interpolated start.
+    tol, fd_step : float
+        As for :func:`delay_hopf`.
+
+    Returns
+    -------
+    DelayHopf or None
+        None when the root nearest the imaginary axis at the interpolated
+        crossing is real (a fold or branch point, not a Hopf point).
+
+    Examples
+    --------
+    ``x' = -x - 2 x(t - tau)`` loses stability at ``tau = 2 pi / (3 sqrt 3)``:
+
+    >>> import numpy as np
+    >>> h = locate_hopf(lambda tau: ([[-1.0]], [tau], [[[-2.0]]]), 1.0, 1.5, -0.1, 0.1)
+    >>> bool(abs(h.p - 2 * np.pi / (3 * np.sqrt(3))) < 1e-12), round(h.omega ** 2, 12)
+    (True, 3.0)
+    """
+    if not (np.isfinite(r0) and np.isfinite(r1) and r0 * r1 < 0):
+        raise OptionsError(f"`r0` and `r1` must be finite real parts of opposite signs; got "
+                           f"{r0!r}, {r1!r}")
+    return _locate(system, float(p0), float(p1), float(r0), float(r1), None, None, count,
+                   tol, fd_step, nearest=True)

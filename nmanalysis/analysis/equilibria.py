@@ -16,7 +16,7 @@ from ..results.conventions import eigenvalue_attrs
 from .scales import search_box
 from .stability import KINDS, classify, eigen_sorted
 
-__all__ = ["fixed_points"]
+__all__ = ["fixed_points", "low_discrepancy", "synchronous_starts"]
 
 def low_discrepancy(n_points, dim, seed=0):
     """Points in [0, 1)^dim: the Halton sequence with a seeded random shift (mod 1).
@@ -70,6 +70,18 @@ class _Solver:
         return X, conv == 1, res
 
 
+def synchronous_starts(net, lo, hi, seed):
+    """Starts with every node of a network in the same state (Halton set in one node's box).
+
+    Equilibria of networks of identical nodes often lie in (or near) this
+    subspace, which a multi-start in the full box samples thinly.
+    """
+    ns = len(net.node_state_names)
+    k = max(32, 16 * ns)
+    node = lo[:ns] + low_discrepancy(k, ns, seed + 1) * (hi[:ns] - lo[:ns])
+    return np.tile(node, (1, net.n_nodes))
+
+
 def _dedup(sol, row, dedup_tol):
     """Unique solutions per row: (sol (M, n), row (M,)), sorted by row then state."""
     if sol.shape[0] == 0:
@@ -120,7 +132,8 @@ def _neighbour_guesses(found, shape):
 
 
 def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None, tol=1e-12,
-                 max_iter=60, seed=0, dedup_tol=1e-7, kind_tol=1e-9, progress=None):
+                 max_iter=60, seed=0, dedup_tol=1e-7, kind_tol=1e-9, n_roots=None,
+                 progress=None):
     """All equilibria inside a box, for every point of a parameter sweep.
 
     Parameters
@@ -135,7 +148,8 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         Constant values of the model's inputs (defaults otherwise).
     n_starts : int, optional
         Starting points of the multi-start (a randomly shifted Halton set in the box);
-        default ``max(128, 32 * n_states)``.
+        default ``max(128, 32 * n_states)``. A network also gets
+        ``max(32, 16 * n_node_states)`` starts with every node in the same state.
     tol : float
         Newton stops when ``max|f| <= tol`` or when a full Newton step is below
         ``1e-14 (1 + max|x|)`` (machine precision for badly scaled models).
@@ -147,6 +161,10 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         Two solutions closer than ``dedup_tol * max(1, |x|)`` in every state are one.
     kind_tol : float
         Relative tolerance on eigenvalue real parts for "center / non-hyperbolic".
+    n_roots : int, optional
+        Networks with delays only: how many of the rightmost characteristic
+        roots to report on dim ``eig`` (default: the number of states, at
+        least 6, at most 16).
     progress : bool, optional
         Progress bar on long runs.
 
@@ -158,6 +176,18 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         ``eig_real``, ``eig_imag`` (sorted by descending real part), ``stable``,
         ``n_unstable``, ``kind`` (str), ``converged``, ``residual`` (``max |f|``),
         and ``n_fp`` (number found per sweep point).
+
+        For a :class:`~nmanalysis.model.network.Network` the states are the
+        flat ones (``rE_0, rI_0, rE_1, ...``) and parameters those of
+        ``net.to_model()`` (network parameters such as ``K`` and ``speed`` can
+        be swept). When some edge has a positive delay, ``eig_real`` /
+        ``eig_imag`` are the ``n_roots`` rightmost roots of the characteristic
+        equation ``det(lambda I - A0 - sum_k A_k exp(-lambda tau_k)) = 0`` of
+        the delayed linearisation, not Jacobian eigenvalues; ``stable``,
+        ``n_unstable`` (every root with Re > 0, however many) and ``kind`` come
+        from them, ``roots_converged`` flags roots confirmed at two
+        collocation degrees, and ``attrs`` record the delays (see
+        :mod:`nmanalysis.analysis.network_stability`).
 
     Notes
     -----
@@ -181,8 +211,12 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     from ..compile import compile_model
     from ..model.network import Network
 
+    net = None
     if isinstance(model, Network):      # equilibria do not depend on the delays
-        model = model.to_model()
+        net, model = model, model.to_model()
+    elif n_roots is not None:
+        raise OptionsError("`n_roots` applies to networks with delays only; a Model's "
+                           "eigenvalues are all reported")
     if model.uses_time():
         raise OptionsError(f"model {model.name!r} depends explicitly on time `t`; equilibria "
                            "are defined for autonomous models only")
@@ -214,8 +248,10 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
 
     solver = _Solver(system, P, float(tol), int(max_iter), progress)
     starts = _starts(lo, hi, n_starts, seed)
-    X = np.repeat(starts.T[:, None, :], B, axis=1).reshape(n, B * n_starts)
-    rows = np.repeat(np.arange(B), n_starts)
+    if net is not None:                 # also every node in the same state
+        starts = np.vstack([starts, synchronous_starts(net, lo, hi, seed)])
+    X = np.repeat(starts.T[:, None, :], B, axis=1).reshape(n, B * starts.shape[0])
+    rows = np.repeat(np.arange(B), starts.shape[0])
     found = (np.zeros((0, n)), np.zeros(0, np.int64))
     Xs, ok, _ = solver.solve(X, rows)
     found, _ = _merge(found, Xs, ok, rows, lo, hi, dedup_tol)
@@ -229,12 +265,17 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         found, added = _merge(found, Gs, gok, grow, lo, hi, dedup_tol)
         if added == 0:
             break
-    return _dataset(model, grid, system, P, found, tol, kind_tol, dict(
+    ds = _dataset(model, grid, system, P, found, tol, kind_tol, dict(
         n_starts=n_starts, seed=seed, max_iter=max_iter, dedup_tol=dedup_tol,
         neighbour_passes=passes, newton_solves=solver.n_solves,
         search_box=json_attr({s: [float(a), float(b)]
                               for s, a, b in zip(model.state_names, lo, hi)}),
     ), params)
+    if net is not None:                 # stability: the delayed characteristic roots
+        from .network_stability import network_fixed_points_stability
+        ds = network_fixed_points_stability(net, model, ds, P, n_roots=n_roots,
+                                            kind_tol=kind_tol)
+    return ds
 
 
 def _dataset(model, grid, system, P, found, tol, kind_tol, options, params):

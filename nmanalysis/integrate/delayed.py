@@ -105,7 +105,8 @@ def _initial(net, y0):
 
 def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None, y0=None,
                      history=None, noise=None, record="full", sampling=None, transient=0.0,
-                     bounds=None, seed=None, progress=None, **unused):
+                     bounds=None, seed=None, progress=None, client=None, chunks=None,
+                     **unused):
     """Integrate a network with per-edge delays; called by ``nma.simulate(network, ...)``.
 
     Parameters
@@ -143,6 +144,16 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
         Node state -> (low, high); leaving it stops the trajectory (status 2).
     seed : int, optional
         Seed of noise and random history.
+    client : None, "local" or dask.distributed.Client, optional
+        Run the sweep rows as tasks on a dask cluster: a ``Client`` given, or
+        ``"local"`` for a ``LocalCluster`` (one worker per core, threads; the
+        kernel releases the GIL) started and closed by this call. Needs
+        ``distributed`` (``pip install "dask[distributed]"``). The result is the
+        same as without ``client``, noise included (its streams are keyed by the
+        row of the sweep, not by the task).
+    chunks : int, optional
+        Sweep rows per task with ``client`` (default: the rows split evenly
+        into two tasks per worker).
 
     Returns
     -------
@@ -269,8 +280,21 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
              seed, lo_b, hi_b, want_full, want_red, REC, RMIN, RMAX, RSUM, FINAL, STATUS,
              TSTOP, lo, hi)
 
-    run_pieces(run, B, n_steps * tab.stages * max(E, N) / 50, progress,
-               f"simulate {net.name}", chunk=1 if B > 1 else None)
+    if client is None:
+        if chunks is not None:
+            raise OptionsError("`chunks` applies with `client` only")
+        run_pieces(run, B, n_steps * tab.stages * max(E, N) / 50, progress,
+                   f"simulate {net.name}", chunk=1 if B > 1 else None)
+    else:
+        task = dict(model=kmodel.to_dict(), args=(
+            Y0, Pn, tgt, src, gain, mode, obs_h, in_pre, rowptr, jj.astype(np.int64), e_w, DL,
+            1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt), n_steps,
+            q0, rec_every, L, HV, HD, noise_spec.kind, noise_spec.sigma, noise_spec.tau,
+            seed, lo_b, hi_b, want_full, want_red), rec_rows=REC.shape[0], ns=ns, N=N)
+        outs = (REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP)
+        for lo, hi, parts in _on_cluster(client, task, B, chunks):
+            for dest, part in zip(outs, parts):
+                dest[..., lo:hi] = part
     return _dataset(net, grid, words, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, t0, dt,
                     n_steps, q0, rec_every, n_rec, dict(
                         dt=dt, t_start=t0, t_end=t1, record=sorted(words), transient=transient,
@@ -280,6 +304,71 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
                                  "function" if callable(history) else repr(history)[:200]),
                         coupling=net.coupling, source=net.source, target=net.target),
                     method, params)
+
+
+def _window(lead, lo, hi, fill, dtype=float):
+    """An array of shape ``lead + (hi,)`` of which only ``[..., lo:hi]`` has storage.
+
+    The sweep-row axis is last in the kernel's outputs; a task running rows
+    ``[lo, hi)`` writes ``out[..., b]`` for those rows only, so it needs memory
+    for ``hi - lo`` of them, not ``hi``. Rows below ``lo`` alias other
+    storage and must not be touched.
+    """
+    m = hi - lo
+    count = int(np.prod(lead, dtype=np.int64))
+    if count == 0 or m == 0:
+        return np.full(tuple(lead) + (hi,), fill, dtype)
+    raw = np.full(count * m + lo, fill, dtype)
+    size = raw.itemsize
+    strides = tuple(int(np.prod(lead[k + 1:], dtype=np.int64)) * m * size
+                    for k in range(len(lead))) + (size,)
+    return np.ndarray(tuple(lead) + (hi,), dtype, buffer=raw, strides=strides)
+
+
+def _run_rows(task, lo, hi):
+    """One task on a dask worker: integrate sweep rows ``[lo, hi)``; their outputs."""
+    from ..compile import compile_model
+
+    kern = compile_model(Model(**task["model"])).extension(_TEMPLATE).run_network
+    ns, N = task["ns"], task["N"]
+    outs = (_window((task["rec_rows"], ns, N), lo, hi, np.nan),
+            *(_window((ns, N), lo, hi, np.nan) for _ in range(4)),
+            _window((), lo, hi, 0, np.int8), _window((), lo, hi, np.nan))
+    kern(*task["args"], *outs, lo, hi)
+    return lo, hi, [o[..., lo:hi].copy() for o in outs]
+
+
+def _on_cluster(client, task, B, chunks):
+    """Run the rows as dask tasks on ``client`` (or a LocalCluster for ``"local"``)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise OptionsError("`client` needs dask.distributed: pip install 'dask[distributed]' "
+                           "(or pip install distributed)") from None
+    if chunks is not None and not (isinstance(chunks, numbers.Integral)
+                                   and not isinstance(chunks, bool) and chunks >= 1):
+        raise OptionsError(f"`chunks` must be a whole number of sweep rows >= 1; got {chunks!r}")
+    if isinstance(client, str) and client == "local":
+        import os
+
+        workers = max(1, min(os.cpu_count() or 1, B))
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False,
+                          dashboard_address=":0") as cluster, Client(cluster) as local:
+            return _submit(local, task, B, chunks)
+    if not isinstance(client, Client):
+        raise OptionsError(f"`client` must be None, 'local' or a dask.distributed.Client; got "
+                           f"{type(client).__name__}")
+    return _submit(client, task, B, chunks)
+
+
+def _submit(client, task, B, chunks):
+    if chunks is None:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        chunks = max(1, -(-B // (2 * workers)))
+    [shared] = client.scatter([task], broadcast=True, hash=False)
+    futures = [client.submit(_run_rows, shared, lo, min(B, lo + chunks), pure=False)
+               for lo in range(0, B, chunks)]
+    return client.gather(futures)
 
 
 def _dataset(net, grid, words, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, t0, dt, n_steps,

@@ -366,8 +366,8 @@ class Network:
             params[k] = {"value": v, "description": "global coupling gain" if k == self.gain
                          else "conduction speed"}
         for k, spec in d["params"].items():
-            if k not in hetero:
-                params[k] = spec
+            if k not in hetero:             # shared values set on the network win
+                params[k] = {**spec, "value": float(self.node_params[k])}
         fn_names = [sig.split("(")[0].strip() for sig in node.functions]
         h_name = None
         if self.coupling not in COUPLINGS:

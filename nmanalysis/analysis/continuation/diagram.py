@@ -24,7 +24,7 @@ __all__ = ["continuation"]
 def continuation(model, param, *, p_range=None, params=None, inputs=None, start=None,
                  ds=None, ds_min=None, ds_max=None, max_points=None, tol=None,
                  state_bounds=None, switch_branches=True, detect=True, cycles=False,
-                 cycle_options=None, options=None, progress=None):
+                 cycle_options=None, options=None, progress=None, n_roots=None):
     """Bifurcation diagram of equilibria in one parameter (pseudo-arclength continuation).
 
     Parameters
@@ -73,6 +73,13 @@ def continuation(model, param, *, p_range=None, params=None, inputs=None, start=
     progress : bool, optional
         Progress bar over the periodic-orbit points (equilibria take well
         under a second).
+    n_roots : int, optional
+        A :class:`~nmanalysis.model.network.Network` with delays only: the
+        branches are the flat model's, with the ``n_roots`` rightmost
+        characteristic roots of the delayed linearisation as ``eig_real`` /
+        ``eig_imag`` and the Hopf points of the delay equation (see
+        :mod:`nmanalysis.analysis.continuation.network`; ``speed`` may be
+        the free parameter).
 
     Returns
     -------
@@ -97,8 +104,20 @@ def continuation(model, param, *, p_range=None, params=None, inputs=None, start=
     >>> sorted(sp["type"].values.tolist())
     ['LP', 'LP']
     """
+    from ...model.network import Network
+
     opts = _options(options, p_range=p_range, ds=ds, ds_min=ds_min, ds_max=ds_max,
                     max_points=max_points, tol=tol, detect=detect, state_bounds=state_bounds)
+    if isinstance(model, Network):      # delayed stability along the flat model's branches
+        from .network import delayed_diagram
+        net, model = model, model.to_model()
+        tree, start = delayed_diagram(net, model, param, opts, params=params, inputs=inputs,
+                                      start=start, switch_branches=switch_branches,
+                                      cycles=cycles, n_roots=n_roots, progress=progress)
+        if tree is not None:            # else no delay: the flat model's diagram
+            return tree
+    elif n_roots is not None:
+        raise OptionsError("`n_roots` applies to networks with delays only")
     tree, problem, p0 = equilibrium_branches(model, param, opts, params=params, inputs=inputs,
                                              start=start, switch_branches=switch_branches)
     if cycles:

@@ -174,6 +174,8 @@ def _seeds(model, problem, param, p0, start, opts):
                 raise OptionsError(f"`start` must give every state; missing {missing}")
             return [np.array([float(start[s]) for s in model.state_names])]
         x = np.asarray(start, float)
+        if x.ndim == 2 and x.shape[1:] == (model.n_states,):
+            return list(x)                       # several starts, one per row
         if x.shape != (model.n_states,):
             raise OptionsError(f"`start` must have {model.n_states} values; got {x.shape}")
         return [x]
