@@ -11,12 +11,12 @@ __all__ = ["two_parameter", "CURVE_STYLES", "CODIM2_MARKERS"]
 
 #: line style per kind of curve (fold curves blue, Hopf curves red, as in MatCont and AUTO plots)
 CURVE_STYLES = {
-    "fold": dict(color="tab:blue", linestyle="-", linewidth=1.8),
+    "fold": dict(color="navy", linestyle="-", linewidth=1.8),
     "hopf": dict(color="tab:red", linestyle="-", linewidth=1.8),
     "neutral_saddle": dict(color="tab:red", linestyle=":", linewidth=1.2),
 }
 #: marker per codim-2 point
-CODIM2_MARKERS = {"CP": dict(marker="^", color="tab:blue"), "BT": dict(marker="s", color="k"),
+CODIM2_MARKERS = {"CP": dict(marker="^", color="navy"), "BT": dict(marker="s", color="k"),
                   "GH": dict(marker="D", color="tab:purple"),
                   "ZH": dict(marker="o", color="tab:green"),
                   "HH": dict(marker="v", color="tab:brown")}
