@@ -51,7 +51,8 @@ class CycleOptions:
         lowered again (not below the ``ntst`` asked for) when it falls far
         below (``inf``: keep ``ntst`` fixed).
     max_sensitivity : float
-        See ``mesh_tol``.
+        See ``mesh_tol``. A parameter error below ``1e-12`` times the larger of
+        ``|p|`` and ``p_scale`` (rounding level) leaves the mesh as it is.
     max_ntst : int
         The most mesh intervals the error control may use.
     max_period : float
@@ -408,7 +409,10 @@ class CycleFamily:
             return N
         eT, ep = self.pb.period_error(orbit.z, orbit.mesh, orbit.t)
         err = orbit.period_error = min(eT, self.opts.max_sensitivity * ep)
-        if not err == err:
+        # a parameter error at rounding level (the last approach to a homoclinic
+        # orbit, where p no longer moves) says nothing: keep the mesh
+        if not err == err or (err < eT and ep <= 1e-12 * max(1.0, abs(orbit.p)
+                                                              / self.pb.p_scale)):
             return N
         if not np.isfinite(err):                    # singular coarse system
             err = 1e3 * tol
