@@ -156,14 +156,26 @@ def characteristic_roots(A0, taus, As, n_roots, *, tol=1e-12, kind_tol=1e-9):
 
 
 def delay_attrs(net) -> dict:
-    """What the delays were: source, range, and (small networks) the matrix."""
+    """What the delays were: their source, range and (networks of <= 10 nodes) matrix.
+
+    A network built from distances records the distances and its own
+    ``speed``; the delay range is at that speed (a swept ``speed`` is a
+    coordinate of the result).
+    """
     W = net.weights != 0
-    attrs = {"delays_from": "distances / speed" if net.distances is not None else "delays"}
     D = net.delays()
     d = D[W & (D > 0)]
-    attrs["delay_range"] = json_attr([float(d.min()), float(d.max())] if d.size else [0.0, 0.0])
-    if net.n_nodes <= 10:
-        attrs["delays"] = json_attr(D.tolist())
+    rng = json_attr([float(d.min()), float(d.max())] if d.size else [0.0, 0.0])
+    small = net.n_nodes <= 10
+    if net.distances is None:
+        attrs = {"delays_from": "delays", "delay_range": rng}
+        if small:
+            attrs["delays"] = json_attr(D.tolist())
+        return attrs
+    attrs = {"delays_from": "distances / speed", "network_speed": net.network_params["speed"],
+             "delay_range_at_network_speed": rng}
+    if small:
+        attrs["distances"] = json_attr(net.distances.tolist())
     return attrs
 
 

@@ -283,6 +283,8 @@ def test_sweep_over_gain_and_speed_agrees_with_direct_roots():
     fp = nma.fixed_points(net, params={"K": [0.5, 1.5], "speed": [1.0, 4.0]}, n_roots=4)
     assert fp["eig_real"].dims == ("K", "speed", "fp", "eig") and fp.sizes["eig"] == 4
     assert fp.attrs["n_roots"] == 4 and fp.attrs["delays_from"] == "distances / speed"
+    assert fp.attrs["distances"] == "[[0.0, 10.0], [10.0, 0.0]]"
+    assert fp.attrs["delay_range_at_network_speed"] == "[5.0, 5.0]"
     for K in (0.5, 1.5):
         for s in (1.0, 4.0):
             row = fp.sel(K=K, speed=s).isel(fp=0)
