@@ -6,8 +6,9 @@ also reads XPPAUT ``.ode`` files (:mod:`nmanalysis.io.xpp`) and PyRates YAML
 templates (:mod:`nmanalysis.io.pyrates`).
 """
 
+from .connectome import Connectome, load_connectome
 from .model_file import FORMATS, TOP_LEVEL_KEYS, load_model, save_model
 from .xpp import OdeFile, parse_ode, read_ode
 
-__all__ = ["load_model", "save_model", "FORMATS", "TOP_LEVEL_KEYS", "OdeFile", "parse_ode",
+__all__ = ["load_model", "save_model", "load_connectome", "Connectome", "FORMATS", "TOP_LEVEL_KEYS", "OdeFile", "parse_ode",
            "read_ode"]

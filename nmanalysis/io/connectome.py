@@ -9,7 +9,7 @@ of fibre lengths (distances) and region labels. Embedded:
     licence): each subject's streamline counts divided by their maximum and
     averaged; fibre lengths in mm, averaged. See
     ``nmanalysis/data/connectomes/LICENSE.txt`` for the attribution and
-    ``tools/make_hcp80.py`` for how the file was made.
+    ``nmanalysis/data/connectomes/make_hcp80.py`` for how the file was made.
 
 Files: ``.npz`` and ``.mat`` (MATLAB, via :func:`scipy.io.loadmat`) hold named
 arrays; the weights, lengths and labels are found under the keys given or

