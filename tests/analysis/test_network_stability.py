@@ -330,3 +330,29 @@ def test_repeated_roots_of_a_symmetric_network_are_counted_twice():
     ref = lambert_roots([g], tau, 3)
     np.testing.assert_allclose(roots_of(fp), np.repeat(ref, 2), atol=1e-10)
     assert int(fp["n_unstable"].isel(fp=0)) == 2 and ref[0].real > 0 > ref[1].real
+
+
+def test_hopf_on_a_moving_equilibrium_solves_the_equilibrium_and_the_root():
+    # additive coupling: the equilibrium moves with K; at the located Hopf point both the
+    # equilibrium equations and the characteristic equation at i omega hold
+    net = Network(WC_OSC, PAIR, distances=10.0 * PAIR, speed=2.0, coupling="additive",
+                  target="II")
+    tree = nma.continuation(net, "K", p_range=(0.5, 2.0))
+    sp = nma.special_points(tree)
+    hb = sp.isel(special=np.flatnonzero(sp["type"].values == "HB"))
+    assert hb.sizes["special"] >= 1 and np.all(hb["status"].values == "located")
+    br = tree["equilibria/branch_0"]
+    assert np.ptp(br["rE_0"].values) > 1e-3                    # the equilibrium moves
+    flat = net.to_model()
+    system = nma.compile.compile_model(flat)
+    for k in range(hb.sizes["special"]):
+        K = float(hb["K"][k])
+        x = np.array([float(hb[s][k]) for s in net.state_names])
+        p = system.parameter_vector({"K": K}, None, {**flat.params, **flat.inputs})
+        assert np.max(np.abs(system.f(x, p))) < 1e-12
+        D = characteristic_matrix(1j * float(hb["angular_frequency"][k]),
+                                  *net.delay_linearization(x, {"K": K}))
+        assert np.linalg.svd(D, compute_uv=False)[-1] < 1e-10
+        # and the branch changes stability there
+        i = int(np.searchsorted(br["K"].values, K))
+        assert br["n_unstable"].values[i - 1] != br["n_unstable"].values[i]
