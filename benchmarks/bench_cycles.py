@@ -5,6 +5,12 @@ reference files (``../shared/reference``: full diagram, equilibria and every
 periodic branch, compile excluded). The same-run baseline is the sparse-LU
 solve of the uncondensed collocation system (scipy ``splu``) that the
 condensation and staircase elimination replace.
+
+The accuracy rows continue single cycle families to their long-period ends with
+the default error control and with the mesh fixed at ``ntst = 50``
+(``mesh_tol=inf``, the behaviour without error control) and compare the period
+at one parameter value with Newton shooting on scipy DOP853 integrations
+(``polish_cycle``, rtol 1e-12).
 """
 
 from __future__ import annotations
@@ -95,7 +101,59 @@ def bench_linear_solve(repeat, ntst=200):
     return t_cond, t_splu, size, agree
 
 
+def _model(name):
+    import nmanalysis as nma
+    return nma.get_model(name)
+
+
+def _bt_model():
+    import nmanalysis as nma
+    return nma.Model(name="bt_normal_form",
+                     states={"x": {"value": 0.0, "bounds": (-1, 1)},
+                             "y": {"value": 0.0, "bounds": (-1, 1)}},
+                     params={"m1": -0.005, "m2": -0.1},
+                     equations={"x": "y", "y": "m1 + m2*x + x^2 + x*y"})
+
+
+ACCURACY = [  # label, model, parameter, range, Hopf index, value, continuation keywords
+    ("Bogdanov-Takens normal form, near the homoclinic orbit", _bt_model, "m1", (-0.01, 0.01),
+     0, -0.00237144, {"max_period": 200.0}),
+    ("Jansen-Rit HB(-12.15) family, near the SNIC", lambda: _model("jansen_rit"), "p",
+     (-100.0, 400.0), 0, 113.59, {}),
+]
+
+
+def bench_accuracy(repeat):
+    import nmanalysis as nma
+
+    rows = []
+    for label, make, param, rng, k, value, kw in ACCURACY:
+        model = make()
+        sp = nma.special_points(nma.continuation(model, param, p_range=rng))
+        hb = sp.isel(special=int(np.where(sp["type"].values == "HB")[0][k]))
+        out = {}
+        for name, tol in (("controlled", None), ("fixed", np.inf)):
+            def run():
+                return nma.cycle_continuation(model, param, hb, p_range=rng, values=[value],
+                                              mesh_tol=tol, **kw)
+            tree = run()
+            wall = _best(run, repeat)
+            s = nma.special_points(tree)
+            uz = s.where((s["type"] == "UZ") & (abs(s[param] - value) <= 1e-12 * abs(value)),
+                         drop=True)
+            i = int(np.argmax(uz["period"].values))
+            b = tree["periodic/branch_0"]
+            out[name] = (float(uz["period"][i]), [float(uz[v][i]) for v in model.state_names],
+                         wall, int(b["ntst"].max()))
+        T, x0 = out["controlled"][:2]
+        shot = nma.polish_cycle(model, x0, T, params={param: value}, n_segments=16)
+        truth = float(shot["period"])
+        rows.append((label, value, truth, out))
+    return rows
+
+
 def main():
+    acc = bench_accuracy(2)
     rows = bench_diagrams(3)
     t_cond, t_splu, size, agree = bench_linear_solve(5)
     cpu = platform.processor() or platform.machine()
@@ -111,6 +169,15 @@ def main():
           f"{t_cond * 1e3:.1f} ms condensed | scipy splu {t_splu * 1e3:.1f} ms | "
           f"{t_splu / t_cond:.1f}x | - |")
     print(f"\n(max |difference| of the two solutions: {agree:.1e})")
+    print("\n| period at the long-period end | error control (default) | fixed ntst = 50 |")
+    print("|---|---|---|")
+    for label, value, truth, out in acc:
+        cells = []
+        for name in ("controlled", "fixed"):
+            T, _, wall, nmax = out[name]
+            cells.append(f"rel. error {abs(T - truth) / truth:.1e}, ntst <= {nmax}, "
+                         f"{wall:.2f} s")
+        print(f"| {label} (at {value}: period {truth:.8g}) | {cells[0]} | {cells[1]} |")
 
 
 if __name__ == "__main__":

@@ -51,8 +51,8 @@ class CycleOptions:
         lowered again (not below the ``ntst`` asked for) when it falls far
         below (``inf``: keep ``ntst`` fixed).
     max_sensitivity : float
-        See ``mesh_tol``. A parameter error below ``1e-12`` times the larger of
-        ``|p|`` and ``p_scale`` (rounding level) leaves the mesh as it is.
+        See ``mesh_tol``. A parameter error below ``1e-11`` times the larger of
+        ``|p|`` and ``p_scale`` (rounding level) asks for no more intervals.
     max_ntst : int
         The most mesh intervals the error control may use.
     max_period : float
@@ -208,8 +208,7 @@ def _remesh(pb, orbit, ntst=None):
     from dataclasses import replace
     U = pb.split(orbit.z)[0]
     new = pb.col_for(orbit.mesh).adapted_mesh(U, orbit.mesh, pb.S, ntst)
-    z = pb.on_mesh(orbit.z, orbit.mesh, new)
-    t = pb.on_mesh(orbit.t, orbit.mesh, new)
+    z, t = pb.on_mesh(orbit.z, orbit.mesh, new, orbit.t)
     t /= pb.norm(t, new)
     return replace(orbit, z=z, mesh=new, t=t)
 
@@ -297,6 +296,7 @@ class CycleFamily:
         self._since_mesh = 0
         self.ntst_min = pb.col.N            # the ntst asked for: the error control's floor
         self._last_size = 0.0
+        self._quiet = (False, 0.0, 0.0, 0)
 
     def step(self, cur, ds):
         res, it = _step(self.pb, cur, ds, self.opts)
@@ -407,19 +407,30 @@ class CycleFamily:
         N, tol = len(orbit.mesh) - 1, self.opts.mesh_tol
         if not np.isfinite(tol):
             return N
+        # far below the tolerance, the estimate is skipped while the period and the
+        # parameter change little (at most three points in a row)
+        quiet, T0, p0, skipped = self._quiet
+        if (quiet and skipped < 3 and abs(orbit.T - T0) <= 0.05 * T0
+                and abs(orbit.p - p0) <= 0.02 * self.pb.p_scale):
+            self._quiet = (quiet, T0, p0, skipped + 1)
+            return N
         eT, ep = self.pb.period_error(orbit.z, orbit.mesh, orbit.t)
         err = orbit.period_error = min(eT, self.opts.max_sensitivity * ep)
-        # a parameter error at rounding level (the last approach to a homoclinic
-        # orbit, where p no longer moves) says nothing: keep the mesh
-        if not err == err or (err < eT and ep <= 1e-12 * max(1.0, abs(orbit.p)
-                                                              / self.pb.p_scale)):
+        self._quiet = (bool(err < 1e-3 * tol), orbit.T, orbit.p, 0)
+        if not err == err:
             return N
         if not np.isfinite(err):                    # singular coarse system
             err = 1e3 * tol
         q = 2 * self.pb.col.m
+        # a parameter error at rounding level (in a canard explosion, in the last
+        # approach to a homoclinic orbit: p no longer moves) asks for no more
+        # intervals; fewer are tried gradually
+        if err < eT and ep <= 1e-11 * max(1.0, abs(orbit.p) / self.pb.p_scale):
+            self._last_size = 0.0
+            return max(self.ntst_min, min(N, math.ceil(0.75 * N)))
         size = err * N ** q                         # the error's ntst-free factor
         last, self._last_size = self._last_size, size
-        if 0 < last < size:
+        if 0 < last < size and err > 0.01 * tol:
             err *= min(size / last, 100.0)          # expected at the next point
         want = N * (err / (0.2 * tol)) ** (1.0 / q) if err > 0 else 0.0
         if err > 0.5 * tol:

@@ -82,11 +82,18 @@ class CycleProblem:
             return False
         return True
 
-    def on_mesh(self, z, mesh, new_mesh):
-        """The point ``z`` (orbit on ``mesh``) with its orbit on ``new_mesh``."""
-        U, T, p = self.split(z)
-        c = self.col_for(mesh)
-        return self.pack(c.remesh(U, mesh, new_mesh), T, p)
+    def on_mesh(self, z, mesh, new_mesh, *more):
+        """The point ``z`` (orbit on ``mesh``) with its orbit on ``new_mesh``.
+
+        Further points on the same mesh (e.g. the tangent) are moved with it in
+        one evaluation; then a list is returned.
+        """
+        parts = [self.split(v) for v in (z, *more)]
+        U = np.concatenate([q[0] for q in parts], axis=1)
+        Un = self.col_for(mesh).remesh(U, mesh, new_mesh)
+        n = self.n
+        out = [self.pack(Un[:, k * n:(k + 1) * n], q[1], q[2]) for k, q in enumerate(parts)]
+        return out if more else out[0]
 
     # -- packing ---------------------------------------------------------------------------
     def split(self, z):
@@ -187,8 +194,7 @@ class CycleProblem:
             return np.nan, np.nan
         mc = np.interp(np.linspace(0.0, N, Nc + 1), np.arange(N + 1.0), mesh)
         mc[0], mc[-1] = 0.0, 1.0
-        zc = self.on_mesh(z, mesh, mc)
-        tc = self.on_mesh(t, mesh, mc)
+        zc, tc = self.on_mesh(z, mesh, mc, t)
         ref = self.col_for(mc).slope(self.split(zc)[0])
         R = np.concatenate([self.residual(zc, mc, ref), [0.0]])
         A, _, _ = self.jacobian(zc, mc, ref, self.grad(tc, mc))
