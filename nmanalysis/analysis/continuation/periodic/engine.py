@@ -359,12 +359,51 @@ class CycleFamily:
         return out
 
     def confirm(self, kind, orbit):
+        if kind == "UZ":
+            self.polish(orbit)
         return True
+
+    def polish(self, orbit):
+        """Refine the mesh of a user-value orbit whose period error estimate exceeds
+        ``mesh_tol`` (the error can grow faster along a step than the control follows)
+        and solve again at the same parameter; the orbit is updated in place."""
+        pb, tol = self.pb, self.opts.mesh_tol
+        if not np.isfinite(tol):
+            return
+        for _ in range(3):
+            eT, ep = pb.period_error(orbit.z, orbit.mesh, orbit.t)
+            err = min(eT, self.opts.max_sensitivity * ep)
+            N = len(orbit.mesh) - 1
+            if not err > 0.5 * tol or N >= self.opts.max_ntst:
+                return
+            err = min(err, 1e3 * tol)
+            new_N = min(max(math.ceil(N * (err / (0.2 * tol)) ** (1.0 / (2 * pb.col.m))),
+                            N + 1), 4 * N, self.opts.max_ntst)
+            if not pb.fits(new_N):
+                return
+            moved = _remesh(pb, orbit, new_N)
+            fix_p = np.zeros(len(moved.z))
+            fix_p[-1] = pb.p_scale                   # <z - z0, fix_p> = p - p0 (scaled)
+            ref = pb.col_for(moved.mesh).slope(pb.split(moved.z)[0])
+            z, _ = correct(pb, moved.z, moved.mesh, ref, moved.z, fix_p, 0.0, self.opts.tol,
+                           self.opts.max_newton)
+            if z is None:
+                return
+            t = tangent(pb, z, moved.mesh, pb.col_for(moved.mesh).slope(pb.split(z)[0]),
+                        moved.t)
+            if t is None:
+                return
+            done = make_orbit(pb, z, moved.mesh, t, orbit.Q)
+            for f in ("z", "mesh", "t", "mu", "trivial_error", "n_unstable", "counts",
+                      "amplitude", "Q"):
+                setattr(orbit, f, getattr(done, f))
+            orbit.period_error = np.nan
 
     def order(self, cur, new, located):
         # by the step length along the current tangent (the corrector's constraint)
         g = self.pb.grad(cur.t, cur.mesh)
-        return sorted(located, key=lambda o: float(g @ (o.z - cur.z)))
+        return sorted(located, key=lambda o: float(
+            g @ (self.pb.on_mesh(o.z, o.mesh, cur.mesh) - cur.z)))
 
     def finished(self, branch, new, ds):
         lo, hi = self.opts.p_range
