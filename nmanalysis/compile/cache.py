@@ -126,7 +126,43 @@ def _import(path: Path, module_name: str) -> ModuleType:
     except BaseException:
         sys.modules.pop(module_name, None)
         raise
+    load_without_refresh(module)
     return module
+
+
+def load_without_refresh(module: ModuleType) -> None:
+    """Let the numba functions of ``module`` load their cached machine code directly.
+
+    Before numba loads a function from its cache it "refreshes" its compiler: it
+    imports every typing and lowering registry it has (about 250 modules, among
+    them one that imports scipy.linalg), which takes longer than everything else a
+    warm ``nmanalysis simulate`` does. Machine code loaded from the cache needs none
+    of that, only numba's runtime (the allocator and reference counting the code
+    calls); a function that has to be compiled after all goes through numba's
+    compiler, which refreshes itself first. Each dispatcher's cache gets a
+    ``load_overload`` that does just that (numba's own, minus the refresh); if numba's
+    internals are not as expected, nothing is changed.
+    """
+    try:
+        from numba.core.dispatcher import Dispatcher
+        from numba.core.runtime import rtsys
+    except ImportError:             # pragma: no cover - numba is a dependency
+        return
+    for obj in list(vars(module).values()):
+        if not isinstance(obj, Dispatcher):
+            continue
+        cache = getattr(obj, "_cache", None)
+        load = getattr(cache, "_load_overload", None)
+        guard = getattr(cache, "_guard_against_spurious_io_errors", None)
+        if load is None or guard is None or not callable(getattr(rtsys, "initialize", None)):
+            continue
+
+        def load_overload(sig, target_context, load=load, guard=guard):
+            rtsys.initialize(target_context)
+            with guard():
+                return load(sig, target_context)
+
+        cache.load_overload = load_overload
 
 
 def load_source_module(key: str, make_source) -> tuple[ModuleType, bool]:

@@ -2,11 +2,11 @@
 #
 # Its text is appended to every generated kernel module (see system.py), where
 # the names rhs, rhs_block, jac_diag_block, observables, observables_block,
-# derived_block, N_DERIVED, N_STATES and N_OBSERVABLES are defined. numba can only cache a compiled
-# function across processes when the functions it calls are module globals,
-# not arguments, so the stepping loops live in the same module as the model's
-# kernels. Methods are data: the explicit Runge-Kutta tableau (A, b, c), the
-# embedded error weights and the dense-output matrix are arguments.
+# derived_block, euler_block, N_DERIVED, N_STATES and N_OBSERVABLES are defined.
+# numba can only cache a compiled function across processes when the functions it
+# calls are module globals, not arguments, so the stepping loops live in the same
+# module as the model's kernels. Methods are data: the explicit Runge-Kutta tableau
+# (A, b, c), the embedded error weights and the dense-output matrix are arguments.
 #
 # Status codes (see nmanalysis/results/status.py): 0 ok, 1 diverged
 # (non-finite state), 2 left the user's bounds, 3 max_steps, 4 step size
@@ -73,46 +73,58 @@ def _check_rows(y, st, lo_b, hi_b):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _record_block(t, y, p, qd, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
+def _record_block(t, y, p, qd, ob, qq, q0, rec_every, want_full, red, red_states, n_obs_rec,
                   REC, rmin, rmax, rsum, lo):
+    """Record the block after step ``qq``: the full record every ``rec_every`` steps, and
+    the reductions ``red`` of the observables and ``red_states`` of the states (bit 1
+    min, 2 max, 4 sum)."""
     n, m = y.shape
     full_now = want_full and (qq - q0) % rec_every == 0
+    nv = n + n_obs_rec
+    want_red = red_states != 0 or (red != 0 and n_obs_rec > 0)
     if not (full_now or want_red):
         return
     if n_obs_rec > 0:
         observables_block(t, y, p, qd, ob)
     jrec = (qq - q0) // rec_every
-    for v in range(n + n_obs_rec):
+    for v in range(nv):
         src = y[v] if v < n else ob[v - n]
         if full_now:
             for b in range(m):
                 REC[jrec, v, lo + b] = src[b]
-        if want_red:
+        kinds = red_states if v < n else red
+        if kinds != 0:
             # np.minimum/np.maximum on scalars vectorise (a ternary does not); they
             # propagate NaN, which only failed rows have (their reductions become NaN)
-            mn = rmin[v]
-            for b in range(m):
-                mn[b] = np.minimum(mn[b], src[b])
-            mx = rmax[v]
-            for b in range(m):
-                mx[b] = np.maximum(mx[b], src[b])
-            sm = rsum[v]
-            for b in range(m):
-                sm[b] += src[b]
+            if kinds & 1:
+                mn = rmin[v]
+                for b in range(m):
+                    mn[b] = np.minimum(mn[b], src[b])
+            if kinds & 2:
+                mx = rmax[v]
+                for b in range(m):
+                    mx[b] = np.maximum(mx[b], src[b])
+            if kinds & 4:
+                sm = rsum[v]
+                for b in range(m):
+                    sm[b] += src[b]
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K,
               noise_kind, noise_sig, noise_tau, seed, row_start, row_stop, lo_b, hi_b, chunk,
-              want_full, want_red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP):
+              want_full, red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP):
     """Fixed-step integration of batch columns [row_start, row_stop) of Y0, in chunks.
 
     Releases the GIL: callers run disjoint row ranges in parallel threads.
 
     scheme 0: explicit Runge-Kutta (A, bw, c), additive noise added per step
     (Euler-Maruyama for Euler, stochastic Heun for Heun); scheme 1:
-    exponential Euler with the diagonal Jacobian. noise_kind: 0 none,
-    1 white, 2 Ornstein-Uhlenbeck (exact update) per state.
+    exponential Euler with the diagonal Jacobian; scheme 2: Euler without
+    noise by the fused ``euler_block`` (float64 only; the same bits as scheme
+    0 with the Euler tableau). noise_kind: 0 none, 1 white,
+    2 Ornstein-Uhlenbeck (exact update) per state. red: the reductions kept
+    after the transient (bit 1 min, 2 max, 4 sum).
     """
     n = Y0.shape[0]
     n_all = P.shape[0]
@@ -150,12 +162,44 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
         if q0 == 0:
             if n_obs_rec > 0 and in_T.shape[0] > 0:
                 fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K, False)
-            _record_block(t0, y, p, qd, ob, 0, q0, rec_every, want_full, want_red, n_obs_rec,
+            _record_block(t0, y, p, qd, ob, 0, q0, rec_every, want_full, red, red, n_obs_rec,
                           REC, rmin, rmax, rsum, lo)
-        for q in range(n_steps):
+        # Euler without noise: runs of steps per call of the fused kernel, which keeps the
+        # states' reductions itself; one step per call when inputs change P or observables
+        # are reduced, up to the next sample for a full record, the transient in one go
+        per_step = in_T.shape[0] > 0 or (n_obs_rec > 0 and red != 0)
+        q = 0
+        while scheme == 2 and q < n_steps and alive > 0:
+            if per_step:
+                span = 1
+            elif q + 1 < q0:
+                span = q0 - 1 - q
+            elif want_full:
+                span = rec_every - (q - q0) % rec_every   # to the next sample
+            else:
+                span = n_steps - q
+            span = min(span, n_steps - q)
+            if in_T.shape[0] > 0:
+                fill_inputs(t0 + q * dt, p, lo, n_par, in_T, in_V, in_K, False)
+            done, nb = euler_block(t0, dt, q, span, y, p, qd, st, lo_b, hi_b,
+                                   red if q + 1 >= q0 else 0, rmin, rmax, rsum)
+            q += done
+            if nb > 0:
+                alive -= _check_rows(y, st, lo_b, hi_b)
+                for b in range(m):
+                    if st[b] != 0 and tst[b] != tst[b]:
+                        tst[b] = (t0 + (q - 1) * dt) + dt
+            if q >= q0:
+                tn = t0 + q * dt
+                if n_obs_rec > 0 and in_T.shape[0] > 0:
+                    fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
+                _record_block(tn, y, p, qd, ob, q, q0, rec_every, want_full, red, 0, n_obs_rec,
+                              REC, rmin, rmax, rsum, lo)
+        for q in range(n_steps if scheme != 2 else 0):
             if alive == 0:
                 break
             t = t0 + q * dt
+            qq = q + 1
             if noise_kind != 0:
                 for i in range(n):
                     if noise_sig[i] == 0.0:
@@ -189,19 +233,18 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                 for b in range(m):
                     if st[b] != 0 and tst[b] != tst[b]:
                         tst[b] = t + dt
-            qq = q + 1
             if qq >= q0:
                 tn = t0 + qq * dt
                 if n_obs_rec > 0 and in_T.shape[0] > 0:
                     fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
-                _record_block(tn, y, p, qd, ob, qq, q0, rec_every, want_full, want_red, n_obs_rec,
-                              REC, rmin, rmax, rsum, lo)
+                _record_block(tn, y, p, qd, ob, qq, q0, rec_every, want_full, red, red,
+                              n_obs_rec, REC, rmin, rmax, rsum, lo)
         for b in range(m):
             STATUS[lo + b] = st[b]
             TSTOP[lo + b] = tst[b]
             for i in range(n):
                 FINAL[i, lo + b] = y[i, b]
-        if want_red:
+        if red != 0:
             for v in range(nv):
                 for b in range(m):
                     RMIN[v, lo + b] = rmin[v, b]

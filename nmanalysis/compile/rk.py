@@ -32,10 +32,17 @@ def input_position(T, K, t, left):
     (c > 0) use it, so a step [t, t + dt] ending on a jump sees the old value
     throughout and the next step sees the new one: jumps fall on step edges.
     """
-    if left:
-        j = np.searchsorted(T[:K], t, side="left") - 1
-    else:
-        j = np.searchsorted(T[:K], t, side="right") - 1
+    # bisection for the first knot >= t (left) or > t (right), as np.searchsorted finds
+    # it; written out because numba's searchsorted lives in a module whose import pulls in
+    # scipy.linalg, a quarter of a second in every process that loads a cached driver
+    a, z = 0, K
+    while a < z:
+        mid = (a + z) >> 1
+        if T[mid] < t or (not left and T[mid] == t):
+            a = mid + 1
+        else:
+            z = mid
+    j = a - 1
     if j < 0:
         return 0, 0.0
     if j >= K - 1:

@@ -194,8 +194,9 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
         Progress bar: ``True`` always, ``False`` never, ``None`` on a terminal
         for long runs.
     **network_options
-        For a :class:`~nmanalysis.model.network.Network` only: ``history``
-        (see :func:`~nmanalysis.integrate.delayed.simulate_network`).
+        For a :class:`~nmanalysis.model.network.Network` only: ``history``,
+        ``client`` (None, ``"local"`` or a ``dask.distributed.Client``) and
+        ``chunks`` (see :func:`~nmanalysis.integrate.delayed.simulate_network`).
 
     Returns
     -------
@@ -219,7 +220,6 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     >>> ds["v_max"].dims, int(ds["status"].max())
     (('I',), 0)
     """
-    from ..compile import compile_model
     from ..model.network import Network
 
     if isinstance(model, Network):      # per-edge delays: the delayed integrator
@@ -231,6 +231,22 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     if network_options:
         raise OptionsError(f"simulate() got unexpected arguments {sorted(network_options)} "
                            "(history= is for networks only)")
+    return _integrate(model, t, dt=dt, method=method, params=params, y0=y0, inputs=inputs,
+                      noise=noise, record=record, sampling=sampling, transient=transient,
+                      rtol=rtol, atol=atol, max_steps=max_steps, controller=controller,
+                      bounds=bounds, seed=seed, dtype=dtype, observables=observables,
+                      progress=progress).dataset()
+
+
+def _integrate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=None,
+               inputs=None, noise=None, record="full", sampling=None, transient=0.0,
+               rtol=1e-6, atol=1e-9, max_steps=10_000_000, controller=None, bounds=None,
+               seed=None, dtype="float64", observables=True, progress=None):
+    """The work of :func:`simulate` for a :class:`~nmanalysis.model.Model`, up to the
+    arrays (a :class:`_Run`); the Dataset is built on demand, so that a caller that only
+    reads a few numbers (the command line's summary) need not import xarray."""
+    from ..compile import compile_model
+
     t0, t1 = check_time_span(t)
     if method not in METHODS:
         raise OptionsError(f"`method` must be one of {list(METHODS)}; got {method!r}")
@@ -308,12 +324,17 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     NSTEPS = np.zeros(B, dtype=np.int64)
 
     if fixed:
+        red = ("min" in recs) * 1 + ("max" in recs) * 2 + ("mean" in recs) * 4
+        # Euler without noise in float64: the fused one-pass step (same results, bit for bit)
+        scheme = 1 if method == "exp_euler" else (
+            2 if method == "euler" and noise_spec.kind == 0 and dtype == np.float64 else 0)
+
         def run(lo, hi):
             system.run_fixed(
-                Y0, P, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt),
+                Y0, P, scheme, tab.A, tab.b, tab.c, t0, float(dt),
                 plan.n_steps, plan.q0, plan.rec_every, in_T, in_V, in_K, noise_spec.kind,
                 noise_spec.sigma, noise_spec.tau, seed, lo, hi, lo_b, hi_b, _CHUNK, want_full,
-                want_red, n_obs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP)
+                red, n_obs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP)
     else:
         dense = tab.dense if tab.dense is not None else tab.hermite_dense()
         Y0d, Pd = Y0.astype(float, copy=False), P.astype(float, copy=False)
@@ -327,8 +348,8 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
 
     run_pieces(run, B, (plan.n_steps or 2000) * tab.stages, progress, f"simulate {model.name}")
 
-    return _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP,
-                       NSTEPS, n_obs, fixed, dict(
+    return _Run(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP,
+                NSTEPS, n_obs, fixed, dict(
                            method=method, dt=dt, t_start=t0, t_end=t1, record=sorted(recs),
                            sampling=None if sampling is None else float(sampling),
                            transient=float(transient), rtol=None if fixed else rtol,
@@ -356,10 +377,40 @@ def _check_size(model, plan, B, nv, want_full, want_red, out_dtype, dtype):
                  "a longer `transient`, a shorter time span, or fewer sweep values per call")
 
 
-def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS,
-                n_obs, fixed, options, params):
-    import xarray as xr
+class _Run:
+    """The arrays of one :func:`simulate` call and what it takes to label them.
 
+    :meth:`parts` gives the result's variables and coordinates as ``name -> (dims,
+    ndarray, attrs)`` and its attributes, in plain numpy (no xarray import);
+    :meth:`dataset` the :class:`xarray.Dataset` that :func:`simulate` returns.
+    """
+
+    def __init__(self, model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP,
+                 NSTEPS, n_obs, fixed, options, params):
+        self._args = (model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP,
+                      NSTEPS, n_obs, fixed, options, params)
+        self._parts = None
+
+    def parts(self):
+        """``(data, coords, attrs)``: the variables, the coordinates and the attributes."""
+        if self._parts is None:
+            self._parts = _parts(*self._args)
+        return self._parts
+
+    def dataset(self):
+        """The labelled result, as :func:`simulate` returns it."""
+        import xarray as xr
+
+        data, coords, attrs = self.parts()
+        model, dims = self._args[0], self._args[1].dims
+        ds = xr.Dataset(_variables(xr, data), coords=_variables(xr, coords))
+        label_sweep_dims(ds, model, dims)
+        ds.attrs.update(attrs)
+        return ds
+
+
+def _parts(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, NSTEPS,
+           n_obs, fixed, options, params):
     dims, shape = grid.dims, grid.shape
     names = list(model.state_names) + list(model.observable_names[:n_obs])
     coords = {d: grid.coords[d] for d in dims}
@@ -403,14 +454,12 @@ def _to_dataset(model, grid, plan, recs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, T
         t_end = plan.t0 + plan.n_steps * plan.dt if plan.fixed else plan.t1
         coords["time"] = ((), np.asarray(float(t_end)), {"long_name": "time of the final state",
                                                          "units": model.time_units})
-    ds = xr.Dataset(_variables(xr, data), coords=_variables(xr, coords))
-    label_sweep_dims(ds, model, dims)
-    ds.attrs.update(provenance(model, analysis="simulate",
-                               fixed_params=fixed_params(model, params),
-                               method=options.pop("method"), options=options))
-    ds.attrs["n_failed"] = int(failed.sum())
-    ds.attrs["initial_state_defaults"] = json_attr(dict(model.states))
-    return ds
+    options = dict(options)
+    attrs = provenance(model, analysis="simulate", fixed_params=fixed_params(model, params),
+                       method=options.pop("method"), options=options)
+    attrs["n_failed"] = int(failed.sum())
+    attrs["initial_state_defaults"] = json_attr(dict(model.states))
+    return data, coords, attrs
 
 
 def _variables(xr, entries):
