@@ -8,7 +8,8 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     add_sweep, check_output, model_from_lists, read_model, read_number,
                     read_settings, read_time_span, split_item)
-from ._report import failures_text, num_or_dash, table_lines, unit_suffix, write_results
+from ._report import (failures_text, lazy_dask_probes, num_or_dash, table_lines, unit_suffix,
+                      write_results)
 
 __all__ = ["register"]
 
@@ -113,12 +114,22 @@ def _cmd_simulate(args) -> int:
     if plot is not None:
         _check_plot(swept, records)
 
-    from ..integrate.simulate import simulate
+    from ..integrate.simulate import simulate, simulate_arrays
+    from ..model.network import Network
+    options = dict(t=t_span, dt=args.dt, method=method, params=groups["params"],
+                   y0=groups["y0"], inputs=groups["inputs"], noise=noise or None,
+                   record=records, sampling=args.sampling, transient=args.transient,
+                   seed=args.seed, progress=not args.quiet)
+    if output or plot or isinstance(model, Network):
+        lazy_dask_probes()
     start = time.perf_counter()
-    ds = simulate(model, t=t_span, dt=args.dt, method=method, params=groups["params"],
-                  y0=groups["y0"], inputs=groups["inputs"], noise=noise or None,
-                  record=records, sampling=args.sampling, transient=args.transient,
-                  seed=args.seed, progress=not args.quiet)
+    if isinstance(model, Network):
+        ds = simulate(model, **options)
+    else:
+        # the Dataset (and with it the import of xarray, most of a short run's time) only
+        # when it is written or drawn; the summary reads the arrays
+        run = simulate_arrays(model, **options)
+        ds = run.dataset() if (output or plot) else _Arrays(run.parts())
     wall = time.perf_counter() - start
     if not args.quiet:
         print("\n".join(_summary(model, ds, args, swept, wall)))
@@ -128,6 +139,48 @@ def _cmd_simulate(args) -> int:
         save_simulation(model, ds, plot, dim=swept[0] if swept else None)
     write_results(ds, output, plot, draw, args.quiet)
     return 0
+
+
+class _Arrays:
+    """A simulate result's parts (``name -> (dims, values, attrs)``, see
+    :func:`nmanalysis.integrate.simulate.simulate_arrays`) answering the few Dataset look-ups
+    of the summary: ``ds[name]`` (values, ``.attrs``, ``.size``, ``.min()``, ``.max()``),
+    ``name in ds``, ``ds.dims``, ``ds.sizes`` and ``ds.attrs``."""
+
+    def __init__(self, parts):
+        import numpy as np
+        data, coords, self.attrs = parts
+        self._vars, self.sizes = {}, {}
+        for name, entry in {**coords, **data}.items():
+            dims, values, *attrs = entry if isinstance(entry, tuple) else ((name,), entry)
+            dims = (dims,) if isinstance(dims, str) else tuple(dims)
+            values = np.asarray(values)
+            self._vars[name] = _Array(values, attrs[0] if attrs else {})
+            self.sizes.update(zip(dims, values.shape))
+        self.dims = self.sizes
+
+    def __contains__(self, name) -> bool:
+        return name in self._vars
+
+    def __getitem__(self, name):
+        return self._vars[name]
+
+
+class _Array:
+    """One variable of :class:`_Arrays`: its values and attributes."""
+
+    def __init__(self, values, attrs):
+        self.values, self.attrs, self.size = values, attrs, values.size
+
+    def __array__(self, dtype=None, copy=None):
+        import numpy as np
+        return np.asarray(self.values, dtype=dtype)
+
+    def min(self):
+        return self.values.min()
+
+    def max(self):
+        return self.values.max()
 
 
 def _state_range(ds, name: str):

@@ -424,3 +424,12 @@ def _check_compiled_caches(folder: Path) -> None:
             except OSError:         # cannot repair here: numba would fail on it
                 shutil.rmtree(folder, ignore_errors=True)
                 return
+
+
+def load_package_without_refresh() -> None:
+    """:func:`load_without_refresh` for every imported module of this package (the
+    numba functions defined in its own modules, beside the generated kernels)."""
+    package = __name__.split(".")[0] + "."
+    for name, module in list(sys.modules.items()):
+        if name.startswith(package) and isinstance(module, ModuleType):
+            load_without_refresh(module)

@@ -231,17 +231,17 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
     if network_options:
         raise OptionsError(f"simulate() got unexpected arguments {sorted(network_options)} "
                            "(history= is for networks only)")
-    return _integrate(model, t, dt=dt, method=method, params=params, y0=y0, inputs=inputs,
-                      noise=noise, record=record, sampling=sampling, transient=transient,
-                      rtol=rtol, atol=atol, max_steps=max_steps, controller=controller,
-                      bounds=bounds, seed=seed, dtype=dtype, observables=observables,
-                      progress=progress).dataset()
+    return simulate_arrays(model, t, dt=dt, method=method, params=params, y0=y0, inputs=inputs,
+                           noise=noise, record=record, sampling=sampling,
+                           transient=transient, rtol=rtol, atol=atol, max_steps=max_steps,
+                           controller=controller, bounds=bounds, seed=seed, dtype=dtype,
+                           observables=observables, progress=progress).dataset()
 
 
-def _integrate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=None,
-               inputs=None, noise=None, record="full", sampling=None, transient=0.0,
-               rtol=1e-6, atol=1e-9, max_steps=10_000_000, controller=None, bounds=None,
-               seed=None, dtype="float64", observables=True, progress=None):
+def simulate_arrays(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=None,
+                    inputs=None, noise=None, record="full", sampling=None, transient=0.0,
+                    rtol=1e-6, atol=1e-9, max_steps=10_000_000, controller=None, bounds=None,
+                    seed=None, dtype="float64", observables=True, progress=None):
     """The work of :func:`simulate` for a :class:`~nmanalysis.model.Model`, up to the
     arrays (a :class:`_Run`); the Dataset is built on demand, so that a caller that only
     reads a few numbers (the command line's summary) need not import xarray."""
