@@ -6,11 +6,33 @@ Its text is appended to a node model's generated kernels by
 file by itself only defines the (not yet compiled) functions.
 
 One batch row is one network simulation. The source state of every node is
-kept, with its time derivative, in a ring buffer on the step grid; a delayed
-value at an off-grid time is the cubic Hermite interpolant of the two grid
-points around it. Delays are at least one step, so every stage reads only
-points already computed. Per edge and stage, the ring offset and the four
-Hermite weights (times the edge weight) are computed once per row.
+kept on the step grid in a ring buffer, with its time derivative when delayed
+values are cubic Hermite interpolants (``interp`` 0); ``interp`` 1
+interpolates linearly between the two grid points around the delayed time and
+``interp`` 2 takes the nearest grid point. Delays are at least one step, so
+every stage reads only points already computed.
+
+Layout and order of work (the coupling is memory bound):
+
+* The ring of node ``j`` is one contiguous run ``V[j * 2L + slot]`` (values)
+  and ``D[...]`` (slopes) of ``2 L`` slots, every point written twice
+  (``slot`` and ``slot + L``), so that a run of reads never wraps.
+* Delays are constant during a run: per row, stage and delayed edge, the read
+  position (``base``, the left grid point at ``q mod L = 0``) and the
+  interpolation weights times the edge weight are computed once
+  (:func:`_dde_edges`). Edges of zero weight are not in the tables (the CSR
+  lists hold the nonzero weights); undelayed edges (delay 0) have a list of
+  their own and read the current stage.
+* Blocks of steps: the delayed value an edge needs at step ``q`` lies at least
+  ``m_min`` (the shortest delay, in steps) behind ``q``, so the delayed part
+  of every node's input for the next ``T <= m_min - 1`` steps (at most
+  ``_DDE_BLOCK``) depends only on points already computed. At the start of a
+  block it is summed for all ``T`` steps at once (:func:`_dde_block`): per
+  edge one contiguous run of ``T + 1`` values (and slopes), a loop over the
+  block's steps that vectorises, instead of a scattered read per edge and
+  step. Each step's sum adds the same terms in the same order as a read per
+  step would (bit for bit the same result). Rows whose shortest delay is
+  below two steps, and expression coupling (``mode`` 2), read per step.
 
 Coupling modes: 0 diffusive (sum w (pre - post)), 1 additive (sum w pre),
 2 expression: the node model's observable ``obs_h`` evaluated with its input
@@ -22,96 +44,257 @@ import math
 import numpy as np
 from numba import njit
 
+from nmanalysis.compile.fastmath import fphi1
+
+#: longest block of steps whose delayed input is summed at once
+_DDE_BLOCK = 64
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _dde_mix(x):
+    """splitmix64 finaliser of x (uint64)."""
+    z = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _dde_normal(seed, row, counter):
     """Standard normal number from (seed, row, counter) (splitmix64 + Box-Muller)."""
     x = np.uint64(seed) ^ (np.uint64(row) * np.uint64(0x9E3779B97F4A7C15))
     x = x ^ (np.uint64(counter) * np.uint64(0xD1B54A32D192ED03))
-    out = np.empty(2)
-    for k in range(2):
-        x = x + np.uint64(0x9E3779B97F4A7C15)
-        z = x
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-        out[k] = (float(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
-    return math.sqrt(-2.0 * math.log(out[0])) * math.cos(2.0 * math.pi * out[1])
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    u1 = (float(_dde_mix(x) >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    u2 = (float(_dde_mix(x) >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _dde_phi1(z):
-    if abs(z) < 1e-5:
-        return 1.0 + 0.5 * z
-    return math.expm1(z) / z
+def _dde_edges(rowptr, e_j, e_w, dl, c, mode, interp, L, dt, dptr, dj, dew, dbase, doff,
+               dwt, uptr, uj, uw, uew):
+    """Per-row edge tables; returns the longest block (steps) they allow.
+
+    ``dl`` (E,) delays in steps (0: undelayed). At step ``q``, stage ``s``,
+    delayed edge ``d`` reads from ``k = dbase[s, d] + q mod L``: Hermite
+    ``dwt[s, d] . (V[k], D[k], V[k+1], D[k+1])``, linear ``(V[k], V[k+1])``,
+    nearest ``V[k]``; the weights include the edge weight (not in ``mode`` 2;
+    ``dew``/``uew`` hold the edge weights) and, for the slopes, ``dt``.
+    ``doff[s, d]`` is the left point's step offset (<= -1; nearest <= 0).
+    """
+    N = rowptr.shape[0] - 1
+    S = c.shape[0]
+    nd = 0
+    nu = 0
+    dptr[0] = 0
+    uptr[0] = 0
+    newest = -(2 ** 62)           # latest point read, relative to the step
+    for i in range(N):
+        for e in range(rowptr[i], rowptr[i + 1]):
+            m = dl[e]
+            w = e_w[e] if mode != 2 else 1.0
+            jn = e_j[e]
+            if m == 0.0:
+                uj[nu] = jn
+                uw[nu] = w
+                uew[nu] = e_w[e]
+                nu += 1
+                continue
+            dj[nd] = jn
+            dew[nd] = e_w[e]
+            for s in range(S):
+                u = c[s] - m
+                if interp == 2:
+                    kk = int(math.floor(u + 0.5))
+                    if kk > 0:
+                        kk = 0
+                    dwt[s, nd, 0] = w
+                    newest = max(newest, kk)
+                else:
+                    kk = int(math.ceil(u - 1e-12)) - 1
+                    th = u - kk
+                    if th > 1.0:
+                        th = 1.0
+                    if interp == 1:
+                        dwt[s, nd, 0] = w * (1.0 - th)
+                        dwt[s, nd, 1] = w * th
+                    else:
+                        th2 = th * th
+                        th3 = th2 * th
+                        dwt[s, nd, 0] = w * (2 * th3 - 3 * th2 + 1)
+                        dwt[s, nd, 1] = w * (th3 - 2 * th2 + th) * dt
+                        dwt[s, nd, 2] = w * (-2 * th3 + 3 * th2)
+                        dwt[s, nd, 3] = w * (th3 - th2) * dt
+                    newest = max(newest, kk + 1)
+                doff[s, nd] = kk
+                dbase[s, nd] = jn * 2 * L + L + kk
+            nd += 1
+        dptr[i + 1] = nd
+        uptr[i + 1] = nu
+    if nd == 0:
+        return _DDE_BLOCK
+    # a block [qb, qb + T) may read points up to qb - 1 only
+    return min(_DDE_BLOCK, -newest)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def run_network(Y0, P, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL,
-                scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, L, HV, HD,
+def _dde_block(V, D, base, wt, off, dj, lo, hi, k0, qb, T, interp, hd0, out):
+    """Sum the delayed input of one node over the ``T`` steps of a block into ``out[:T]``.
+
+    Edges ``lo..hi-1`` of one stage, ``k0 = qb mod L``. Near ``t0`` (Hermite),
+    the step whose right point is ``t0`` takes the history's own slope ``hd0``
+    there (the left side of the kink at ``t0``).
+    """
+    for t in range(T):
+        out[t] = 0.0
+    for d in range(lo, hi):
+        # slices: indices from 0 up, so the loops over t vectorise
+        k = base[d] + k0
+        v = V[k:k + T + 1]
+        if interp == 2:
+            w0 = wt[d, 0]
+            for t in range(T):
+                out[t] += w0 * v[t]
+        elif interp == 1:
+            w0 = wt[d, 0]
+            w1 = wt[d, 1]
+            for t in range(T):
+                out[t] += w0 * v[t] + w1 * v[t + 1]
+        else:
+            g = D[k:k + T + 1]
+            w0 = wt[d, 0]
+            w1 = wt[d, 1]
+            w2 = wt[d, 2]
+            w3 = wt[d, 3]
+            tk = -1 - off[d] - qb
+            if tk < 0 or tk >= T:
+                for t in range(T):
+                    out[t] += w0 * v[t] + w1 * g[t] + w2 * v[t + 1] + w3 * g[t + 1]
+            else:
+                for t in range(tk):
+                    out[t] += w0 * v[t] + w1 * g[t] + w2 * v[t + 1] + w3 * g[t + 1]
+                out[tk] += w0 * v[tk] + w1 * g[tk] + w2 * v[tk + 1] + w3 * hd0[dj[d]]
+                for t in range(tk + 1, T):
+                    out[t] += w0 * v[t] + w1 * g[t] + w2 * v[t + 1] + w3 * g[t + 1]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _dde_read(V, D, base, wt, off, d, qs, q, interp, hd0):
+    """One delayed value at step ``q`` (weights included; ``hd0`` as in _dde_block)."""
+    k = base[d] + qs
+    if interp == 2:
+        return wt[d, 0] * V[k]
+    if interp == 1:
+        return wt[d, 0] * V[k] + wt[d, 1] * V[k + 1]
+    g1 = hd0 if q + off[d] == -1 else D[k + 1]
+    return wt[d, 0] * V[k] + wt[d, 1] * D[k] + wt[d, 2] * V[k + 1] + wt[d, 3] * g1
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def run_network(Y0, P0, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL, interp,
+                blocks, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, L, HV, HD,
                 noise_kind, noise_sig, noise_tau, seed, lo_b, hi_b, want_full, want_red,
                 REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, row_start, row_stop):
-    """Integrate rows [row_start, row_stop). Y0 (B, N, ns), P (B, N, n_all),
-    DL (B, E) delays in steps (0 = undelayed), HV/HD (B or 1, Lh, N) history
-    values / derivatives at t0 - k dt, REC (n_rec, ns, N, B)."""
+    """Integrate rows [row_start, row_stop). Y0 (B, N, ns), P0 (B, N, n_all),
+    DL (B, E) delays in steps (0 = undelayed), interp 0 Hermite / 1 linear /
+    2 nearest, blocks False: read per step always, HV/HD (B or 1, Lh, N) history
+    values / derivatives at t0 - k dt, REC (n_rec, ns, N, B).
+
+    The node equations of all nodes are evaluated at once by the model's block
+    kernels (``rhs_block``, ``jac_diag_block``: nodes along the vectorised axis)
+    after the coupled input of every node is set; the hoisted parameter terms
+    are refreshed then (``derived_block``), in case the target enters them.
+    """
     N = Y0.shape[1]
     ns = Y0.shape[2]
-    n_all = P.shape[2]
+    n_all = P0.shape[2]
     E = e_j.shape[0]
     S = bw.shape[0]
     Lh = HV.shape[1]
     sqdt = math.sqrt(dt)
     n_ob = max(N_OBSERVABLES, 1)
+    nw = 4 if interp == 0 else (2 if interp == 1 else 1)
+    L2 = 2 * L
+    n_st = 1 if scheme == 1 else S
+    # per-state noise constants (white: sigma sqrt(dt); OU: decay and amplitude)
+    n_amp = np.zeros(ns)
+    n_dec = np.zeros(ns)
+    for k in range(ns):
+        if noise_kind == 1:
+            n_amp[k] = noise_sig[k] * sqdt
+        elif noise_kind == 2:
+            n_dec[k] = math.exp(-dt / noise_tau[k])
+            n_amp[k] = noise_sig[k] * math.sqrt(0.5 * noise_tau[k] * (1 - n_dec[k] * n_dec[k]))
+    V = np.empty(N * L2)
+    D = np.empty(N * L2 if interp == 0 else 1)
+    dptr = np.zeros(N + 1, dtype=np.int64)
+    uptr = np.zeros(N + 1, dtype=np.int64)
+    dj = np.zeros(E, dtype=np.int64)
+    uj = np.zeros(E, dtype=np.int64)
+    uw = np.zeros(E)
+    dew = np.zeros(E)
+    uew = np.zeros(E)
+    dbase = np.zeros((S, E), dtype=np.int64)
+    doff = np.zeros((S, E), dtype=np.int64)
+    dwt = np.zeros((S, E, nw))
+    CB = np.zeros((S, N, _DDE_BLOCK))
+    rsum = np.zeros(N)
+    for i in range(N):
+        for e in range(rowptr[i], rowptr[i + 1]):
+            rsum[i] += e_w[e]
+    # node-major block layout: states (ns, N), parameters (n_all, N)
+    Y = np.empty((ns, N))
+    YS = np.empty((ns, N))
+    P = np.empty((n_all, N))
+    Q = np.empty((N_DERIVED, N))
+    Kst = np.empty((S, ns, N))
+    JD = np.empty((ns, N))
+    inc = np.zeros((ns, N))
+    eta = np.zeros((ns, N))
+    # one node's states and parameters for the expression coupling's observable
+    yr = np.empty(ns)
+    pr = np.empty(n_all)
+    ob = np.empty(n_ob)
+    hd0 = np.empty(N)
+    rmin = np.empty((ns, N))
+    rmax = np.empty((ns, N))
+    rs = np.empty((ns, N))
+    base = np.empty(N)
     for b in range(row_start, row_stop):
         hb = b if HV.shape[0] > 1 else 0
-        y = Y0[b].copy()
-        p = P[b].copy()
-        base = p[:, tgt].copy()
-        H = np.empty((L, N))
-        G = np.empty((L, N))
+        for i in range(N):
+            for k in range(ns):
+                Y[k, i] = Y0[b, i, k]
+            for k in range(n_all):
+                P[k, i] = P0[b, i, k]
+            base[i] = P0[b, i, tgt]
+            hd0[i] = HD[hb, 0, i]
+        # history at t0 - k dt into slot (-k) mod L and its copy L further on
         for k in range(L):
             slot = (-k) % L
             kk = min(k, Lh - 1)
             for i in range(N):
-                H[slot, i] = HV[hb, kk, i]
-                G[slot, i] = HD[hb, kk, i]
-        # per edge and stage: ring offset (<= 0) and weighted Hermite weights
-        off = np.zeros((S, E), dtype=np.int64)
-        wt = np.zeros((S, E, 4))
-        undel = np.zeros(E, dtype=np.bool_)
-        for e in range(E):
-            m = DL[b, e]
-            undel[e] = m == 0.0
-            for s in range(S):
-                u = c[s] - m
-                kk = int(math.ceil(u - 1e-12)) - 1
-                th = u - kk
-                if th > 1.0:
-                    th = 1.0
-                off[s, e] = kk
-                w = e_w[e] if mode != 2 else 1.0
-                th2 = th * th
-                th3 = th2 * th
-                wt[s, e, 0] = w * (2 * th3 - 3 * th2 + 1)
-                wt[s, e, 1] = w * (th3 - 2 * th2 + th) * dt
-                wt[s, e, 2] = w * (-2 * th3 + 3 * th2)
-                wt[s, e, 3] = w * (th3 - th2) * dt
-        rsum = np.zeros(N)
-        for i in range(N):
-            for e in range(rowptr[i], rowptr[i + 1]):
-                rsum[i] += e_w[e]
-        Kst = np.empty((S, N, ns))
-        ys = np.empty((N, ns))
-        inc = np.zeros((N, ns))
-        eta = np.zeros((N, ns))
-        ob = np.empty(n_ob)
-        jd = np.empty(ns)
-        rmin = np.full((ns, N), np.inf)
-        rmax = np.full((ns, N), -np.inf)
-        rs = np.zeros((ns, N))
+                at = i * L2 + slot
+                V[at] = HV[hb, kk, i]
+                V[at + L] = HV[hb, kk, i]
+                if interp == 0:
+                    D[at] = HD[hb, kk, i]
+                    D[at + L] = HD[hb, kk, i]
+        T = _dde_edges(rowptr, e_j, e_w, DL[b], c, mode, interp, L, dt, dptr, dj, dew,
+                       dbase, doff, dwt, uptr, uj, uw, uew)
+        blocked = blocks and mode != 2 and T >= 1
+        for k in range(ns):
+            for i in range(N):
+                rmin[k, i] = np.inf
+                rmax[k, i] = -np.inf
+                rs[k, i] = 0.0
+                inc[k, i] = 0.0
+                eta[k, i] = 0.0
         status = 0
         tstop = np.nan
         gain = KG[b]
+        qb = 0
+        nb = 0
         for q in range(n_steps + 1):
             t = t0 + q * dt
             # record the state at step q
@@ -120,11 +303,11 @@ def run_network(Y0, P, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL,
                 if want_full and j % rec_every == 0:
                     for k in range(ns):
                         for i in range(N):
-                            REC[j // rec_every, k, i, b] = y[i, k]
+                            REC[j // rec_every, k, i, b] = Y[k, i]
                 if want_red:
                     for k in range(ns):
                         for i in range(N):
-                            v = y[i, k]
+                            v = Y[k, i]
                             rmin[k, i] = min(rmin[k, i], v)
                             rmax[k, i] = max(rmax[k, i], v)
                             rs[k, i] += v
@@ -132,7 +315,17 @@ def run_network(Y0, P, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL,
                 break
             qs = q % L
             for i in range(N):
-                H[qs, i] = y[i, src]
+                at = i * L2 + qs
+                V[at] = Y[src, i]
+                V[at + L] = Y[src, i]
+            if blocked and q == qb + nb:
+                # a new block: the delayed input of steps [q, q + nb)
+                qb = q
+                nb = min(T, n_steps - q)
+                for s in range(n_st):
+                    for i in range(N):
+                        _dde_block(V, D, dbase[s], dwt[s], doff[s], dj, dptr[i], dptr[i + 1],
+                                   qs, qb, nb, interp, hd0, CB[s, i])
             if noise_kind != 0:
                 for i in range(N):
                     for k in range(ns):
@@ -140,68 +333,73 @@ def run_network(Y0, P, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL,
                             continue
                         xi = _dde_normal(seed, b, (q * N + i) * ns + k)
                         if noise_kind == 1:
-                            inc[i, k] = noise_sig[k] * sqdt * xi
+                            inc[k, i] = n_amp[k] * xi
                         else:
-                            dec = math.exp(-dt / noise_tau[k])
-                            amp = noise_sig[k] * math.sqrt(0.5 * noise_tau[k] * (1 - dec * dec))
-                            inc[i, k] = dt * eta[i, k]
-                            eta[i, k] = eta[i, k] * dec + amp * xi
-            n_st = 1 if scheme == 1 else S
+                            inc[k, i] = dt * eta[k, i]
+                            eta[k, i] = eta[k, i] * n_dec[k] + n_amp[k] * xi
             for s in range(n_st):
-                for i in range(N):
-                    for k in range(ns):
-                        acc = y[i, k]
+                for k in range(ns):
+                    for i in range(N):
+                        acc = Y[k, i]
                         for l in range(s):
-                            acc += dt * A[s, l] * Kst[l, i, k]
-                        ys[i, k] = acc
+                            acc += dt * A[s, l] * Kst[l, k, i]
+                        YS[k, i] = acc
                 ts = t + c[s] * dt
+                sb = dbase[s]
+                sw = dwt[s]
+                so = doff[s]
                 for i in range(N):
-                    post = ys[i, src]
-                    cp = 0.0
-                    for e in range(rowptr[i], rowptr[i + 1]):
-                        jn = e_j[e]
-                        if undel[e]:
-                            pre = ys[jn, src] * (e_w[e] if mode != 2 else 1.0)
-                        else:
-                            i0 = qs + off[s, e]
-                            while i0 < 0:
-                                i0 += L
-                            i1 = i0 + 1
-                            if i1 >= L:
-                                i1 -= L
-                            # the history's own slope at t0 (left of the kink there)
-                            g1 = HD[hb, 0, jn] if q + off[s, e] == -1 else G[i1, jn]
-                            pre = (wt[s, e, 0] * H[i0, jn] + wt[s, e, 1] * G[i0, jn]
-                                   + wt[s, e, 2] * H[i1, jn] + wt[s, e, 3] * g1)
+                    post = YS[src, i]
+                    if mode == 2:
+                        for k in range(ns):
+                            yr[k] = YS[k, i]
+                        for k in range(n_all):
+                            pr[k] = P[k, i]
+                    if blocked:
+                        cp = CB[s, i, q - qb]
+                    else:
+                        cp = 0.0
+                        for d in range(dptr[i], dptr[i + 1]):
+                            pre = _dde_read(V, D, sb, sw, so, d, qs, q, interp, hd0[dj[d]])
+                            if mode == 2:
+                                pr[in_pre] = pre
+                                observables(ts, yr, pr, ob)
+                                cp += dew[d] * ob[obs_h]
+                            else:
+                                cp += pre
+                    for u in range(uptr[i], uptr[i + 1]):
                         if mode == 2:
-                            p[i, in_pre] = pre
-                            observables(ts, ys[i], p[i], ob)
-                            cp += e_w[e] * ob[obs_h]
+                            pr[in_pre] = YS[src, uj[u]]
+                            observables(ts, yr, pr, ob)
+                            cp += uew[u] * ob[obs_h]
                         else:
-                            cp += pre
+                            cp += uw[u] * YS[src, uj[u]]
                     if mode == 0:
                         cp -= rsum[i] * post
-                    p[i, tgt] = base[i] + gain * cp
-                    rhs(ts, ys[i], p[i], Kst[s, i])
-                if s == 0:
+                    P[tgt, i] = base[i] + gain * cp
+                derived_block(P, Q)
+                rhs_block(ts, YS, P, Q, Kst[s])
+                if s == 0 and interp == 0:
                     for i in range(N):
-                        G[qs, i] = Kst[0, i, src]
+                        at = i * L2 + qs
+                        D[at] = Kst[0, src, i]
+                        D[at + L] = Kst[0, src, i]
             if scheme == 1:
-                for i in range(N):
-                    jac_diag(t, ys[i], p[i], jd)
-                    for k in range(ns):
-                        y[i, k] += dt * _dde_phi1(dt * jd[k]) * Kst[0, i, k] + inc[i, k]
+                jac_diag_block(t, YS, P, Q, JD)
+                for k in range(ns):
+                    for i in range(N):
+                        Y[k, i] += dt * fphi1(dt * JD[k, i]) * Kst[0, k, i] + inc[k, i]
             else:
-                for i in range(N):
-                    for k in range(ns):
+                for k in range(ns):
+                    for i in range(N):
                         acc = 0.0
                         for s in range(S):
-                            acc += bw[s] * Kst[s, i, k]
-                        y[i, k] += dt * acc + inc[i, k]
+                            acc += bw[s] * Kst[s, k, i]
+                        Y[k, i] += dt * acc + inc[k, i]
             bad = 0
-            for i in range(N):
-                for k in range(ns):
-                    v = y[i, k]
+            for k in range(ns):
+                for i in range(N):
+                    v = Y[k, i]
                     if not math.isfinite(v):
                         bad = 1
                     elif (v < lo_b[k] or v > hi_b[k]) and bad == 0:
@@ -212,9 +410,9 @@ def run_network(Y0, P, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL,
                 break
         STATUS[b] = status
         TSTOP[b] = tstop
-        for i in range(N):
-            for k in range(ns):
-                FINAL[k, i, b] = y[i, k]
+        for k in range(ns):
+            for i in range(N):
+                FINAL[k, i, b] = Y[k, i]
                 if want_red:
                     RMIN[k, i, b] = rmin[k, i]
                     RMAX[k, i, b] = rmax[k, i]

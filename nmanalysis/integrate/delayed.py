@@ -3,8 +3,11 @@
 Fixed-step methods (``euler``, ``heun``, ``rk4``, ``exp_euler``) with per-edge
 delays read from a ring buffer of the sending node's source state and its
 derivative on the step grid; off-grid delayed values are cubic Hermite
-interpolants, so the interpolation error (O(dt^4)) does not lower the order
-of any of the methods. ``nma.simulate(network, ...)`` comes here.
+interpolants by default, so the interpolation error (O(dt^4)) does not lower
+the order of any of the methods. Cheaper reads are a choice
+(``delay_interpolation``): linear interpolation (error O(dt^2): global order
+min(p, 2)) or the nearest grid point (error O(dt): global order 1, what
+step-indexed delay buffers do). ``nma.simulate(network, ...)`` comes here.
 """
 
 from __future__ import annotations
@@ -28,13 +31,28 @@ from .parallel import run_pieces
 from .sizing import check_memory, whole_steps
 from .tableaux import get_tableau
 
-__all__ = ["simulate_network", "DELAY_METHODS"]
+__all__ = ["simulate_network", "DELAY_METHODS", "DELAY_INTERPOLATIONS"]
 
 #: fixed-step methods of the delayed integrator
 DELAY_METHODS = ("euler", "heun", "rk4", "exp_euler")
+#: how delayed values between grid points are read, with the order of the read's error
+DELAY_INTERPOLATIONS = {"hermite": 4, "linear": 2, "nearest": 1}
 _TEMPLATE = Path(__file__).resolve().parent / "delay_kernels.py"
 _PRE = "coupling_pre"
+#: sum the delayed input over blocks of steps (False: per step; the same numbers)
+_BLOCKS = True
 _H = "coupling_h"
+
+
+def _edge_lists(weights):
+    """Edges in CSR order by receiving node: rows, columns and row pointers.
+
+    Only the nonzero weights are edges (a structural connectome is mostly
+    nonzero, a sparse one gains in proportion).
+    """
+    ii, jj = np.nonzero(weights)
+    rowptr = np.searchsorted(ii, np.arange(weights.shape[0] + 1)).astype(np.int64)
+    return ii, jj, rowptr
 
 
 def _kernel_model(net: Network) -> Model:
@@ -106,7 +124,7 @@ def _initial(net, y0):
 def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None, y0=None,
                      history=None, noise=None, record="full", sampling=None, transient=0.0,
                      bounds=None, seed=None, progress=None, client=None, chunks=None,
-                     **unused):
+                     delay_interpolation="hermite", **unused):
     """Integrate a network with per-edge delays; called by ``nma.simulate(network, ...)``.
 
     Parameters
@@ -154,6 +172,15 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
     chunks : int, optional
         Sweep rows per task with ``client`` (default: the rows split evenly
         into two tasks per worker).
+    delay_interpolation : {"hermite", "linear", "nearest"}
+        How a delayed value between two grid points is read. ``"hermite"``
+        (default): the cubic Hermite interpolant of the stored values and
+        slopes, error O(dt^4), so every method keeps its order. ``"linear"``:
+        linear interpolation of the values, error O(dt^2), global order
+        min(p, 2). ``"nearest"``: the value at the grid point nearest to the
+        delayed time (delays rounded to whole steps), error O(dt), global order
+        1 whatever the method; the cheapest read (one number per edge and
+        stage), as in step-indexed delay buffers.
 
     Returns
     -------
@@ -181,6 +208,10 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
     if method not in DELAY_METHODS:
         raise OptionsError(f"`method` of a delayed network simulation must be one of "
                            f"{list(DELAY_METHODS)}; got {method!r}")
+    if not (isinstance(delay_interpolation, str) and delay_interpolation in DELAY_INTERPOLATIONS):
+        raise OptionsError(f"`delay_interpolation` must be one of "
+                           f"{list(DELAY_INTERPOLATIONS)}; got {delay_interpolation!r}")
+    interp = list(DELAY_INTERPOLATIONS).index(delay_interpolation)
     dt = check_real(dt, "dt", positive=True, allow_none=True) or (t1 - t0) / 10_000
     words = {record} if isinstance(record, str) else set(record)
     bad = words - {"full", "minmax", "min", "max", "mean", "final"}
@@ -224,9 +255,7 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
 
     kmodel = _kernel_model(net)
     n_all = len(kmodel.param_names) + len(kmodel.input_names)
-    # edges in CSR order by receiving node
-    ii, jj = np.nonzero(net.weights)
-    rowptr = np.searchsorted(ii, np.arange(N + 1)).astype(np.int64)
+    ii, jj, rowptr = _edge_lists(net.weights)
     e_w = net.weights[ii, jj].copy()
     E = ii.size
     gain = grid.flat(net.gain, net.network_params[net.gain])
@@ -275,7 +304,7 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
 
     def run(lo, hi):
         kern(Y0, Pn, tgt, src, gain, mode, obs_h, in_pre, rowptr, jj.astype(np.int64), e_w, DL,
-             1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt), n_steps,
+             interp, _BLOCKS, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt), n_steps,
              q0, rec_every, L, HV, HD, noise_spec.kind, noise_spec.sigma, noise_spec.tau,
              seed, lo_b, hi_b, want_full, want_red, REC, RMIN, RMAX, RSUM, FINAL, STATUS,
              TSTOP, lo, hi)
@@ -288,7 +317,7 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
     else:
         task = dict(model=kmodel.to_dict(), args=(
             Y0, Pn, tgt, src, gain, mode, obs_h, in_pre, rowptr, jj.astype(np.int64), e_w, DL,
-            1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt), n_steps,
+            interp, _BLOCKS, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt), n_steps,
             q0, rec_every, L, HV, HD, noise_spec.kind, noise_spec.sigma, noise_spec.tau,
             seed, lo_b, hi_b, want_full, want_red), rec_rows=REC.shape[0], ns=ns, N=N)
         outs = (REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP)
@@ -302,7 +331,8 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
                         seed=seed, noise=noise_spec.describe() or None,
                         history=("initial state" if history is None else
                                  "function" if callable(history) else repr(history)[:200]),
-                        coupling=net.coupling, source=net.source, target=net.target),
+                        coupling=net.coupling, source=net.source, target=net.target,
+                        delay_interpolation=delay_interpolation),
                     method, params)
 
 
