@@ -65,7 +65,7 @@ def continuation(model, param, *, p_range=None, params=None, inputs=None, start=
     cycle_options : dict, optional
         Keyword arguments for the cycle branches: ``ntst``, ``ncol``, ``ds``,
         ``ds_max``, ``max_points``, ``max_period``, ``tol``, ``store_orbits``,
-        ``n_phase``, ``values``, ``switch_pd`` (defaults: those of
+        ``n_phase``, ``values``, ``switch_pd``, ``mesh_tol`` (defaults: those of
         :func:`nmanalysis.cycle_continuation`).
     options : ContinuationOptions, optional
         All limits and tolerances as one object (the single source of the
@@ -147,7 +147,7 @@ def _options(options, *, detect, state_bounds, **given):
 
 
 _CYCLE_KEYS = {"ntst", "ncol", "ds", "ds_max", "max_points", "max_period", "tol",
-               "store_orbits", "n_phase", "values", "switch_pd"}
+               "store_orbits", "n_phase", "values", "switch_pd", "mesh_tol"}
 
 
 def _add_cycles(model, param, tree, opts, params, inputs, state_bounds, cycle_options,
