@@ -8,6 +8,14 @@ the order of any of the methods. Cheaper reads are a choice
 (``delay_interpolation``): linear interpolation (error O(dt^2): global order
 min(p, 2)) or the nearest grid point (error O(dt): global order 1, what
 step-indexed delay buffers do). ``nma.simulate(network, ...)`` comes here.
+
+Speed (see ``delay_kernels.py``): the edge tables (read position and weights)
+are built once per sweep row, only for nonzero weights; the delayed input of
+every node is summed over blocks of steps shorter than the shortest delay,
+one contiguous run of history per edge and block; the node equations of all
+nodes go through the model's vectorised block kernels. Sweep rows run in
+parallel threads. Noise is drawn by a counter-based ziggurat (a pure function
+of seed, sweep row and step, so results do not depend on the threads).
 """
 
 from __future__ import annotations
@@ -161,7 +169,9 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
     bounds : dict, optional
         Node state -> (low, high); leaving it stops the trajectory (status 2).
     seed : int, optional
-        Seed of noise and random history.
+        Seed of noise and random history. The noise of a row is a pure function
+        of (seed, row, step, node, state): the same whatever the threads or
+        dask tasks.
     client : None, "local" or dask.distributed.Client, optional
         Run the sweep rows as tasks on a dask cluster: a ``Client`` given, or
         ``"local"`` for a ``LocalCluster`` (one worker per core, threads; the
@@ -295,19 +305,20 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
     in_pre = len(kmodel.param_names) + kmodel.input_names.index(_PRE) if mode == 2 else 0
     kern = compile_model(kmodel).extension(_TEMPLATE).run_network
     want_full, want_red = "full" in words, bool(words & {"min", "max", "mean"})
-    REC = np.full((n_rec if want_full else 0, ns, N, B), np.nan)
+    REC = np.empty((n_rec if want_full else 0, ns, N, B))     # the kernel writes every sample
     RMIN = np.full((ns, N, B), np.nan)
     RMAX, RSUM, FINAL = RMIN.copy(), RMIN.copy(), RMIN.copy()
     STATUS = np.zeros(B, dtype=np.int8)
     TSTOP = np.full(B, np.nan)
     src, tgt = names.index(net.source), node.param_names.index(net.target)
 
+    args = (Y0, Pn, tgt, src, gain, mode, obs_h, in_pre, rowptr, jj.astype(np.int64), e_w, DL,
+            interp, _BLOCKS, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0,
+            float(dt), n_steps, q0, rec_every, L, HV, HD, noise_spec.kind, noise_spec.sigma,
+            noise_spec.tau, seed, lo_b, hi_b, want_full, want_red)
+
     def run(lo, hi):
-        kern(Y0, Pn, tgt, src, gain, mode, obs_h, in_pre, rowptr, jj.astype(np.int64), e_w, DL,
-             interp, _BLOCKS, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt), n_steps,
-             q0, rec_every, L, HV, HD, noise_spec.kind, noise_spec.sigma, noise_spec.tau,
-             seed, lo_b, hi_b, want_full, want_red, REC, RMIN, RMAX, RSUM, FINAL, STATUS,
-             TSTOP, lo, hi)
+        kern(*args, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, lo, hi)
 
     if client is None:
         if chunks is not None:
@@ -315,11 +326,7 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
         run_pieces(run, B, n_steps * tab.stages * max(E, N) / 50, progress,
                    f"simulate {net.name}", chunk=1 if B > 1 else None)
     else:
-        task = dict(model=kmodel.to_dict(), args=(
-            Y0, Pn, tgt, src, gain, mode, obs_h, in_pre, rowptr, jj.astype(np.int64), e_w, DL,
-            interp, _BLOCKS, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0, float(dt), n_steps,
-            q0, rec_every, L, HV, HD, noise_spec.kind, noise_spec.sigma, noise_spec.tau,
-            seed, lo_b, hi_b, want_full, want_red), rec_rows=REC.shape[0], ns=ns, N=N)
+        task = dict(model=kmodel.to_dict(), args=args, rec_rows=REC.shape[0], ns=ns, N=N)
         outs = (REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP)
         for lo, hi, parts in _on_cluster(client, task, B, chunks):
             for dest, part in zip(outs, parts):
