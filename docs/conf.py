@@ -135,6 +135,8 @@ sphinx_gallery_conf = {
         "../gallery/sweeps",
         "../gallery/basins",
         "../gallery/regimes",
+        "../gallery/networks",
+        "../gallery/interop",
         "*",
     ],
     "within_subsection_order": "FileNameSortKey",
