@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from .errors import OptionsError
 
-__all__ = ["check_names", "check_time_span", "check_real"]
+__all__ = ["check_names", "check_time_span", "check_real", "check_square_matrix"]
 
 
 def check_names(given, valid, what: str, others: dict | None = None) -> dict:
@@ -71,3 +71,35 @@ def check_real(value, what, *, positive=False, allow_none=False):
         kind = "a positive finite number" if positive else "a finite number"
         raise OptionsError(f"`{what}` must be {kind}; got {value!r}")
     return value
+
+
+def check_square_matrix(value, label: str, n=None):
+    """``value`` as a finite, non-empty square float matrix, or an OptionsError.
+
+    ``label`` names the input in the messages (e.g. ``"`delays`"`` or a file and
+    its key); ``n``, when given, is the size the matrix must have (that of the
+    weights).
+
+    >>> check_square_matrix([[0, 1], [1, 0]], "`weights`").shape
+    (2, 2)
+    >>> check_square_matrix([[0, 1]], "`weights`")
+    Traceback (most recent call last):
+    ...
+    nmanalysis.errors.OptionsError: `weights` must be a non-empty square (N, N) matrix; got shape (1, 2)
+    """
+    import numpy as np
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise OptionsError(f"{label} must be a square matrix of numbers; got "
+                           f"{type(value).__name__}") from None
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
+        raise OptionsError(f"{label} must be a non-empty square (N, N) matrix; got shape "
+                           f"{arr.shape}")
+    if n is not None and arr.shape[0] != n:
+        raise OptionsError(f"{label} has shape {arr.shape} but the weights are ({n}, {n}); "
+                           "they must match")
+    if not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise OptionsError(f"{label} must be finite; entry {bad} is {arr[bad]}")
+    return arr

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import check_square_matrix
 from ..errors import OptionsError
 
 __all__ = ["Connectome", "load_connectome", "EMBEDDED", "WEIGHT_KEYS", "LENGTH_KEYS",
@@ -158,20 +159,7 @@ class Connectome:
 
 # -- reading --------------------------------------------------------------------------------
 def _square(arr, where, n=None):
-    try:
-        arr = np.array(arr, dtype=float)
-    except (TypeError, ValueError):
-        raise OptionsError(f"{where}: must be a numeric matrix") from None
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
-        raise OptionsError(f"{where}: must be a non-empty square (N, N) matrix; got shape "
-                           f"{arr.shape}")
-    if n is not None and arr.shape[0] != n:
-        raise OptionsError(f"{where}: has shape {arr.shape} but the weights are ({n}, {n}); "
-                           "they must match")
-    if not np.all(np.isfinite(arr)):
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise OptionsError(f"{where}: must be finite; entry {bad} is {arr[bad]}")
-    return arr
+    return check_square_matrix(arr, f"{where}:", n)
 
 
 def _pick(keys, wanted, candidates, path, what, required):

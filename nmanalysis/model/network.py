@@ -30,6 +30,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .._checks import check_square_matrix
 from ..errors import ModelError, OptionsError
 from .model import Model
 
@@ -40,21 +41,7 @@ COUPLINGS = ("diffusive", "additive")
 
 
 def _matrix(value, what, n=None):
-    try:
-        arr = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise OptionsError(f"`{what}` must be a square matrix of numbers; got "
-                           f"{type(value).__name__}") from None
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
-        raise OptionsError(f"`{what}` must be a non-empty square (N, N) matrix; got shape "
-                           f"{arr.shape}")
-    if n is not None and arr.shape[0] != n:
-        raise OptionsError(f"`{what}` has shape {arr.shape} but `weights` is ({n}, {n}); "
-                           "they must match")
-    if not np.all(np.isfinite(arr)):
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise OptionsError(f"`{what}` must be finite; entry {bad} is {arr[bad]}")
-    return arr
+    return check_square_matrix(value, f"`{what}`", n)
 
 
 def _rename(text, mapping):
