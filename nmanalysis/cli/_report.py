@@ -166,6 +166,15 @@ def lazy_dask_probes() -> None:
         utils.is_dask_collection = is_dask_collection
 
 
+def prepare_run() -> None:
+    """Start-up for a command about to run an analysis: the numba functions already
+    imported load their cached machine code without numba's compiler refresh, and
+    xarray tells numpy arrays from dask arrays without importing dask."""
+    from ..compile.cache import load_package_without_refresh
+    load_package_without_refresh()
+    lazy_dask_probes()
+
+
 def _lazy_dask_module(base):
     """xarray's record of the dask module, whose array type is looked up when asked."""
 

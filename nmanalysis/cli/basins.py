@@ -8,7 +8,7 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_plane_axes,
                     check_output, model_from_lists, read_count, read_intervals, read_model,
                     read_number, read_settings, read_state, with_inputs)
-from ._report import fmt_value, table_lines, unit_suffix, write_results
+from ._report import fmt_value, prepare_run, table_lines, unit_suffix, write_results
 
 __all__ = ["register"]
 
@@ -95,6 +95,7 @@ def _cmd_basins(args) -> int:
 
     from ..analysis.basins import basin_map
     from ..analysis.scales import state_interval
+    prepare_run()
     lims = {s: ranges.get(s) or state_interval(model, s, {}, "--range") for s in axes}
     grid = {s: np.linspace(lo, hi, n) for s, (lo, hi) in lims.items()}
     start = time.perf_counter()

@@ -9,7 +9,7 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     check_output, model_from_lists, read_intervals, read_model, read_settings,
                     read_time_span)
-from ._report import (failures_text, fmt_value, lazy_dask_probes, table_lines, unit_suffix,
+from ._report import (failures_text, fmt_value, prepare_run, table_lines, unit_suffix,
                       write_results)
 
 __all__ = ["register"]
@@ -160,9 +160,7 @@ def _cmd_diagram(args) -> int:
 
     from ..analysis.continuation import continuation
     from ..analysis.diagram_extras import add_observable
-    from ..compile.cache import load_package_without_refresh
-    load_package_without_refresh()
-    lazy_dask_probes()
+    prepare_run()
     clock = time.perf_counter()
     if args.ntst is not None and not args.ntst >= 4:
         raise UsageError(f"--ntst {args.ntst}: must be >= 4")

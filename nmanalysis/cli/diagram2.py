@@ -8,7 +8,7 @@ import time
 
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     check_output, model_from_lists, read_model, read_settings)
-from ._report import fmt_value, table_lines, unit_suffix, write_results
+from ._report import fmt_value, prepare_run, table_lines, unit_suffix, write_results
 
 __all__ = ["register"]
 
@@ -123,6 +123,7 @@ def _cmd_diagram2(args) -> int:
                          "OUT.png too")
 
     from ..analysis.continuation.codim2 import codim2_continuation
+    prepare_run()
     clock = time.perf_counter()
     tree = codim2_continuation(model, free, ranges=ranges, params=groups["params"] or None,
                                inputs=groups["inputs"] or None)

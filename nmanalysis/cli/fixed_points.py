@@ -8,7 +8,8 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_set,
                     add_sweep, check_output, model_from_lists, portrait_of, read_count,
                     read_intervals, read_model, read_settings, read_state)
-from ._report import elide, equilibrium_rows, equilibrium_table, table_lines, write_results
+from ._report import (elide, equilibrium_rows, equilibrium_table, prepare_run, table_lines,
+                      write_results)
 
 __all__ = ["register"]
 
@@ -82,6 +83,7 @@ def _cmd_fixed_points(args) -> int:
             portrait = (b, a) if y == a else (a, b)  # --y picks the vertical axis
 
     from ..analysis.equilibria import fixed_points
+    prepare_run()
     start = time.perf_counter()
     ds = fixed_points(model, params=groups["params"], inputs=groups["inputs"],
                       bounds=bounds, n_starts=n_starts,

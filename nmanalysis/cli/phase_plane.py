@@ -8,7 +8,8 @@ import time
 from ._args import (PLOT_SUFFIXES, UsageError, add_model_args, add_outputs, add_plane_axes,
                     check_output, model_from_lists, portrait_of, read_count, read_intervals,
                     read_model, read_number, read_settings, read_state, read_time_span)
-from ._report import equilibrium_rows, equilibrium_table, unit_suffix, write_results
+from ._report import (equilibrium_rows, equilibrium_table, prepare_run, unit_suffix,
+                      write_results)
 
 __all__ = ["register"]
 
@@ -88,6 +89,7 @@ def _cmd_phase_plane(args) -> int:
     output = check_output(args.output, "-o") if args.output else None
     plot = check_output(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
 
+    prepare_run()
     start = time.perf_counter()
     ds = portrait_of(model, groups, ranges, x, y, resolution=resolution,
                      others=groups["y0"], mode=args.mode, trajectories=traj or None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from ._args import PLOT_SUFFIXES, check_output, read_model, read_number, read_time_span
-from ._report import write_results
+from ._report import prepare_run, write_results
 
 
 def _err(message):
@@ -103,6 +103,7 @@ def _cmd_regimes(args) -> int:
     plot = check_output(args.plot, "--plot", PLOT_SUFFIXES) if args.plot else None
 
     from ..analysis.regimes import regime_map
+    prepare_run()
     start = time.perf_counter()
     ds = regime_map(model, params, inputs=inputs or None, t=t_span,
                     transient=args.transient, method=method, dt=args.dt,

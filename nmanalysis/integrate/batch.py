@@ -9,6 +9,7 @@ as DataArrays on the same dimension vary together (a zipped sweep).
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,12 +51,10 @@ class Grid:
 
 def _as_dataarray_parts(name: str, dim: str, value):
     """(values ndarray, dims tuple, coords dict) of one quantity."""
-    try:
-        import xarray as xr
-        is_da = isinstance(value, xr.DataArray)
-    except ImportError:  # pragma: no cover - xarray is a dependency
-        is_da = False
-    if is_da:
+    # A DataArray cannot exist before xarray is imported: a number or an array needs no
+    # xarray (whose import costs a third of a second).
+    data_array = getattr(sys.modules.get("xarray"), "DataArray", None)
+    if isinstance(data_array, type) and isinstance(value, data_array):
         vals = np.asarray(value.values, dtype=float)
         coords = {d: np.asarray(value[d].values) for d in value.dims if d in value.coords}
         return vals, tuple(value.dims), coords

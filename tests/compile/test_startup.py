@@ -1,5 +1,6 @@
 """What a warm process loads: cached kernels without numba's compiler refresh (and so
-without scipy.linalg), and Datasets of numpy arrays without dask."""
+without scipy.linalg), Datasets of numpy arrays without dask, parameters given as
+numbers without xarray."""
 
 import json
 import os
@@ -55,3 +56,74 @@ print(json.dumps({"no_dask": no_dask, "chunked": lazy.chunks is not None,
 """
     out = _child(code)
     assert out == {"no_dask": True, "chunked": True, "sum": 0.0, "mean": 1.0}
+
+
+_SET = """
+import json, sys
+import numpy as np
+import nmanalysis as nma
+from nmanalysis.integrate.simulate import simulate_arrays
+run = simulate_arrays(nma.get_model("wilson_cowan"), t=(0, 1), dt=0.01, params={"IE": 1.5},
+                      y0={"rE": np.array([0.1, 0.2])}, record="minmax")
+data = run.parts()[0]
+print(json.dumps({"xarray": "xarray" in sys.modules,
+                  "rE_max": np.asarray(data["rE_max"][1]).tolist()}))
+"""
+
+
+def test_numbers_and_plain_arrays_as_settings_do_not_import_xarray(wc):
+    import numpy as np
+    import xarray as xr
+
+    import nmanalysis as nma
+    _child(_SET)                                            # fill the cache
+    warm = _child(_SET)
+    assert warm["xarray"] is False
+    ds = nma.simulate(wc, t=(0, 1), dt=0.01, params={"IE": 1.5},
+                      y0={"rE": np.array([0.1, 0.2])}, record="minmax")
+    np.testing.assert_array_equal(warm["rE_max"], ds["rE_max"].values)
+    # a DataArray still brings its own dimension
+    da = nma.simulate(wc, t=(0, 1), dt=0.01, params={"IE": xr.DataArray([1.0, 1.5], dims="ie")},
+                      record="minmax")
+    assert da["rE_max"].dims == ("ie",)
+    assert float(da["rE_max"].sel(ie=1)) == float(ds["rE_max"].isel(rE_0=0))
+
+
+_CYCLES = """
+import json, sys
+import numpy as np
+import nmanalysis as nma
+m = nma.get_model("stuart_landau").with_params(b=0.5, omega=2.0)
+tree = nma.continuation(m, "mu", p_range=(-1.0, 1.0), params={"mu": -1.0}, cycles=True,
+                        progress=False)
+b = tree["periodic/branch_0"].to_dataset()
+print(json.dumps({"refresh": "numba.np.arraymath" in sys.modules,
+                  "mu": b["mu"].values.tolist(), "period": b["period"].values.tolist()}))
+"""
+
+
+def test_warm_cycle_continuation_loads_its_numba_code_without_compiler_refresh():
+    import numpy as np
+    _child(_CYCLES)                                         # fill the cache
+    warm = _child(_CYCLES)
+    assert warm["refresh"] is False
+    mu, period = np.array(warm["mu"]), np.array(warm["period"])
+    assert mu.size > 3
+    np.testing.assert_allclose(period, 2 * np.pi / (2.0 - 0.5 * mu), rtol=1e-6)
+
+
+_COMMAND = """
+import json, sys
+from nmanalysis.cli import main
+status = main({argv!r})
+print(json.dumps({{"status": status, "dask": "dask" in sys.modules,
+                   "xarray": "xarray" in sys.modules}}))
+"""
+
+
+def test_commands_build_their_datasets_without_dask():
+    for argv in (["fixed-points", "wilson_cowan", "-q"],
+                 ["phase-plane", "wilson_cowan", "--x", "rE", "--y", "rI", "-q"]):
+        _child(_COMMAND.format(argv=argv))                  # fill the cache
+        warm = _child(_COMMAND.format(argv=argv))
+        assert warm == {"status": 0, "dask": False, "xarray": True}

@@ -228,13 +228,25 @@ def _branch_dataset(model, sp_, param, pts, reasons):
     data["eig_real"] = (("point", "eig"), eig.real, eigenvalue_attrs(model, "real"))
     data["eig_imag"] = (("point", "eig"), eig.imag, eigenvalue_attrs(model, "imaginary"))
     data["arclength"] = ("point", arc, {"long_name": "scaled arclength", "units": "1"})
-    ds = xr.Dataset(data, coords={
+    coords = {
         "point": ("point", np.arange(len(pts)), {"long_name": "point index", "units": "1"}),
         "eig": ("eig", np.arange(model.n_states), {"long_name": "eigenvalue index",
-                                                   "units": "1"})})
+                                                   "units": "1"})}
+    ds = xr.Dataset(_numpy_variables(xr, data), coords=_numpy_variables(xr, coords))
     ds.attrs.update(free_parameter=param, stop_reason_start_side=reasons[0],
                     stop_reason_end_side=reasons[1])
     return ds
+
+
+def _numpy_variables(xr, entries):
+    """``name -> (dims, ndarray, attrs)`` as :class:`xarray.Variable` objects made on
+    xarray's fast path: the arrays are numpy already, and the general path asks of each
+    whether it is a dask array, which imports dask (most of a second)."""
+    out = {}
+    for name, (dims, values, attrs) in entries.items():
+        dims = (dims,) if isinstance(dims, str) else tuple(dims)
+        out[name] = xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
+    return out
 
 
 def _special_dataset(model, problem, sp_, param, specials, opts):

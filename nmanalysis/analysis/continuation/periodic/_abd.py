@@ -12,9 +12,12 @@ recovers the eliminated values. Cost O(N n^3), no fill-in.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
+from ....compile.cache import load_without_refresh
 from ....compile.linalg import householder_reflect, lu_solve
 
 __all__ = ["abd_solve"]
@@ -226,3 +229,8 @@ def interior(TOP, x, g, w):
             for b in range(a + 1, mi):
                 s -= TOP[j, a, b] * w[j, b]
             w[j, a] = s / TOP[j, a, a]
+
+
+# cached machine code loads without numba's compiler refresh (a first compilation
+# still goes through the compiler)
+load_without_refresh(sys.modules[__name__])

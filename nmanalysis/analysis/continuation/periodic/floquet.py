@@ -14,9 +14,12 @@ the eigenvalues of its small block product.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
+from ....compile.cache import load_without_refresh
 from ....compile.linalg import householder_reflect
 
 __all__ = ["floquet_multipliers"]
@@ -146,3 +149,8 @@ def floquet_multipliers(Ts, Q0=None, max_sweeps=40, tol=1e-13):
     mu = np.array(mu, complex)
     order = np.argsort(-np.abs(mu), kind="stable")
     return mu[order], Q
+
+
+# cached machine code loads without numba's compiler refresh (a first compilation
+# still goes through the compiler)
+load_without_refresh(sys.modules[__name__])
