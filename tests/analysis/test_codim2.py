@@ -283,7 +283,8 @@ def test_jansen_rit_curves_and_codim2_points():
     assert set(sp_["status"].values.tolist()) == {"located"}
     assert np.all(sp_["precision"].values <= 1e-9)
     folds, hopfs = _curves(tree, "fold"), _curves(tree, "hopf")
-    assert len(folds) >= 1 and len(hopfs) >= 1
+    assert len(folds) == 1 and len(hopfs) == 1           # the Hopf curve from HB passes BT
+    assert hopfs[0].attrs["start_point"].startswith("HB")
     states = model.state_names
     problem = TwoParameterProblem(model, ("p", "C"))
     for i in range(sp_.sizes["special"]):
@@ -435,3 +436,53 @@ def test_closed_hopf_curve():
     angle = np.unwrap(np.arctan2(hopf["b2"].values, hopf["b1"].values))
     assert 2 * np.pi - 0.2 < np.ptp(angle) < 2 * np.pi + 0.2      # once round, not twice
     assert tree.attrs["failed_starts"] == ""
+
+
+def test_hopf_curve_started_at_a_bogdanov_takens_point():
+    """At b2 = -1 the diagram in b1 has an LP and no HB (only a neutral saddle): the Hopf
+    curve comes from the BT point on the fold curve. Truth: sympy's Jacobian of the model
+    equations (equilibrium, trace = 0, det = omega^2 > 0)."""
+    model = _bt_model()
+    box = {"b1": (-2, 2), "b2": (-1.5, 1.5)}
+    one = nma.continuation(model, "b1", p_range=box["b1"], params={"b2": -1.0})
+    types = nma.special_points(one)["type"].values.tolist()
+    assert "HB" not in types and "LP" in types
+    tree = nma.codim2_continuation(model, ("b1", "b2"), ranges=box, params={"b2": -1.0})
+    assert tree.attrs["failed_starts"] == ""
+    sp_ = nma.special_points(tree)
+    assert sp_["type"].values.tolist() == ["BT"]
+    assert set(str(sp_["branch"].values[0]).split(",")) == {"fold/branch_0", "hopf/branch_0"}
+    (hopf,) = _curves(tree, "hopf")
+    assert hopf.attrs["start_point"].startswith("BT #0 at b1 = 0.3")
+    assert hopf.attrs["status"] == "complete"
+    x, y, b1, b2 = sp.symbols("x y b1 b2")
+    f = sp.Matrix([y, (b1 - sp.Rational(3, 10)) + (b2 + sp.Rational(2, 5)) * y + x ** 2
+                   + sp.Rational(7, 10) * x * y])
+    J = f.jacobian([x, y])
+    num = sp.lambdify((x, y, b1, b2), [f[0], f[1], J.trace(), J.det()], "numpy")
+    F0, F1, tr, det = (np.broadcast_to(np.asarray(v, float), hopf["b1"].shape) for v in
+                       num(hopf["x"].values, hopf["y"].values, hopf["b1"].values,
+                           hopf["b2"].values))
+    np.testing.assert_allclose(F0, 0.0, atol=1e-9)
+    np.testing.assert_allclose(F1, 0.0, atol=1e-9)
+    hopf_part = ~hopf["neutral_saddle"].values
+    assert hopf_part.sum() > 20 and (~hopf_part).sum() > 20
+    np.testing.assert_allclose(tr[hopf_part], 0.0, atol=1e-9)   # Hopf: trace 0, det > 0
+    assert np.all(det[hopf_part] >= -1e-12)
+    np.testing.assert_allclose(hopf["omega"].values[hopf_part] ** 2, det[hopf_part],
+                               atol=1e-9)
+    assert np.nanmax(det[hopf_part]) > 1.0                       # it goes well off BT
+    ns = ~hopf_part                                              # neutral saddle: det < 0
+    assert np.all(det[ns] <= 1e-12) and np.all(np.isnan(hopf["omega"].values[ns]))
+    np.testing.assert_allclose(hopf["kappa"].values, det, atol=1e-9)
+    # without the option no Hopf curve; without neutral saddles only the Hopf part
+    off = nma.codim2_continuation(model, ("b1", "b2"), ranges=box, params={"b2": -1.0},
+                                  from_bt=False)
+    assert "hopf" not in off
+    only = nma.codim2_continuation(model, ("b1", "b2"), ranges=box, params={"b2": -1.0},
+                                   neutral_saddles=False)
+    (h2,) = _curves(only, "hopf")
+    assert np.all(h2["kappa"].values >= 0) and h2.attrs["status"] == "complete"
+    assert "Bogdanov-Takens" in h2.attrs["stop_reason_start_side"]
+    np.testing.assert_allclose(h2["b1"].values - 0.3, -((h2["b2"].values + 0.4) / 0.7) ** 2,
+                               atol=1e-9)

@@ -72,7 +72,8 @@ def curve_dataset(model, problem, c, kind):
     reasons = c["reasons"]
     ds.attrs.update(
         curve=kind, free_parameters=f"{p1} {p2}",
-        start_point=f"{what} at {p1} = {seed[n]:.12g}, {p2} = {seed[n + 1]:.12g}",
+        start_point=c.get("start_point")
+        or f"{what} at {p1} = {seed[n]:.12g}, {p2} = {seed[n + 1]:.12g}",
         stop_reason_start_side=reasons[0], stop_reason_end_side=reasons[1],
         status="complete" if all(r in _COMPLETE for r in reasons) else "incomplete")
     return ds

@@ -23,7 +23,7 @@ _DEFAULTS = dict(ds=0.005, ds_min=1e-9, ds_max=0.03, max_points=3000, tol=1e-10,
 
 def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=None,
                         ds=None, ds_min=None, ds_max=None, max_points=None, tol=None,
-                        state_bounds=None, neutral_saddles=True):
+                        state_bounds=None, neutral_saddles=True, from_bt=True):
     """Curves of folds and Hopf points in two parameters, with CP, BT, GH, ZH and HH points.
 
     Each curve is continued by pseudo-arclength on a minimally augmented
@@ -63,6 +63,16 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
         Follow a Hopf curve through a Bogdanov-Takens point onto its
         neutral-saddle part (real eigenvalues ``+-k``, marked
         ``neutral_saddle``, never a Hopf point); ``False`` ends it at the BT point.
+    from_bt : bool
+        Start a Hopf curve at every Bogdanov-Takens point located on a fold
+        curve that no traced Hopf curve passes through (e.g. when the
+        one-parameter start diagram has no HB point). At BT the Hopf defining
+        system holds with ``kappa = 0`` and is regular there: the curve is
+        corrected at ``kappa = 0`` and continued both ways, into the Hopf
+        part (``kappa > 0``) and the neutral-saddle part (``kappa < 0``,
+        only with ``neutral_saddles=True``). Its ``start_point`` reads
+        ``"BT #k at ..."`` with ``k`` the row of the BT point in
+        ``special_points``.
 
     Returns
     -------
@@ -132,13 +142,20 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
         else:
             failed.append(f"{'LP' if kind == 'fold' else 'HB'} at {p1} = {p1_0:.12g}: "
                           f"{res or 'Newton failed at the start'}")
-    nodes, rows = {}, []
+    if from_bt:
+        _hopf_from_bt(problem, curves, widths, opts, boxes, neutral_saddles, failed)
+    rows = []
     for kind in ("fold", "hopf"):
         for k, c in enumerate(curves[kind]):
-            name = f"{kind}/branch_{k}"
-            nodes[name] = curve_dataset(model, problem, c, kind)
-            rows += [dict(r, branch=name) for r in c["rows"]]
-    nodes["special_points"] = codim2_special_dataset(model, problem, _merge(rows, widths))
+            rows += [dict(r, branch=f"{kind}/branch_{k}") for r in c["rows"]]
+    merged = _merge(rows, widths)
+    nodes = {}
+    for kind in ("fold", "hopf"):
+        for k, c in enumerate(curves[kind]):
+            if "bt_start" in c:
+                c["start_point"] = _bt_label(c["bt_start"], merged, widths, (p1, p2))
+            nodes[f"{kind}/branch_{k}"] = curve_dataset(model, problem, c, kind)
+    nodes["special_points"] = codim2_special_dataset(model, problem, merged)
     attrs = provenance(
         model, analysis="codim2_continuation", fixed_params=problem.fixed,
         method="pseudo-arclength on minimally augmented fold and Hopf systems "
@@ -148,7 +165,7 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
                  "start_value": p2_0, "ds": opts["ds"], "ds_min": opts["ds_min"],
                  "ds_max": opts["ds_max"], "tol": opts["tol"],
                  "max_points": opts["max_points"],
-                 "neutral_saddles": bool(neutral_saddles)})
+                 "neutral_saddles": bool(neutral_saddles), "from_bt": bool(from_bt)})
     tree = tree_with_provenance(nodes, attrs)
     tree.attrs["failed_starts"] = "; ".join(failed)
     return tree
@@ -219,8 +236,11 @@ def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0):
     return seeds, p2_0
 
 
-def _make_curve(problem, kind, u0, widths):
-    S = widths if kind == "fold" else np.append(widths, max(abs(u0[-1]), 1e-12))
+def _make_curve(problem, kind, u0, widths, kappa_scale=None):
+    if kind == "fold":
+        S = widths
+    else:
+        S = np.append(widths, kappa_scale or max(abs(u0[-1]), 1e-12))
     system = (FoldSystem if kind == "fold" else HopfSystem)(problem, u0)
     return ScaledCurve(system, S)
 
@@ -231,13 +251,18 @@ def _reset(curve, z):
         curve.system.choose_pick(curve.u(z), curve.S)
 
 
-def _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles):
-    """Both halves of the curve through the seed u0; None when Newton fails at the start."""
-    curve = _make_curve(problem, kind, u0, widths)
+def _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles, at_bt=False):
+    """Both halves of the curve through the seed u0; None when Newton fails at the start.
+
+    ``at_bt``: u0 is a Bogdanov-Takens point with ``kappa = 0`` (a Hopf curve).
+    """
+    kappa_scale = _bt_kappa_scale(problem, u0, widths) if at_bt else None
+    curve = _make_curve(problem, kind, u0, widths, kappa_scale)
     z0 = u0 / curve.S
     _reset(curve, z0)
     e = np.zeros(z0.size)
-    e[curve.n + 1] = 1.0                              # hold p2 while correcting the seed
+    # hold p2 while correcting the seed (kappa = 0 at a BT point)
+    e[curve.n + (2 if at_bt else 1)] = 1.0
     z, _ = curve.correct(z0, e, opts["tol"], 30)
     if z is None:
         return None
@@ -245,7 +270,12 @@ def _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles):
     _, _, vh = np.linalg.svd(curve.jacobian(z))
     t0 = vh[-1]
     halves = []
-    for direction in (1.0, -1.0):
+    directions = (1.0, -1.0)
+    if at_bt:
+        t0 = t0 if t0[-1] > 0 else -t0                # first into the Hopf part (kappa > 0)
+        if not neutral_saddles:
+            directions = (1.0,)
+    for direction in directions:
         _reset(curve, z)
         first = curve.point(z.copy(), direction * t0)
         branch_problem = CurveBranch(curve, first, opts, boxes)
@@ -257,13 +287,78 @@ def _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles):
     fwd = halves[0][1]
     back = halves[1][1] if len(halves) > 1 else None
     points = (back.points[::-1] if back else []) + fwd.points[(1 if back else 0):]
-    reasons = (back.stop_reason if back else "closed curve", fwd.stop_reason)
+    if back is None and at_bt:
+        reasons = (_EndAtBT.reason, fwd.stop_reason)
+    else:
+        reasons = (back.stop_reason if back else "closed curve", fwd.stop_reason)
     rows = []
     for _, half in halves:
         for kind2, pt, info in half.special:
             rows.append(_located(curve, kind2, pt, info))
     return {"curve": curve, "points": points, "reasons": reasons,
             "rows": [r for r in rows if r is not None], "seed": u0}
+
+
+def _bt_kappa_scale(problem, u0, widths):
+    """A scale of kappa for a Hopf curve from a BT point (where kappa = 0): the change
+    of kappa along the curve's tangent while the other coordinates move by one box."""
+    system = HopfSystem(problem, u0)
+    S = np.append(widths, 1.0)
+    _, _, vh = np.linalg.svd(system.jacobian(u0) * S)
+    t = vh[-1]
+    rest = np.linalg.norm(t[:-1])
+    scale = abs(t[-1]) / rest if rest > 0 else np.nan
+    return float(scale) if np.isfinite(scale) and scale > 0 else 1.0
+
+
+def _hopf_from_bt(problem, curves, widths, opts, boxes, neutral_saddles, failed):
+    """Hopf curves from the BT points of the fold curves that no Hopf curve passes through."""
+    p1, p2 = problem.free
+    scale = widths[-2:]
+    seen = []
+    for fold in list(curves["fold"]):
+        for r in fold["rows"]:
+            if r["type"] != "BT" or r["status"] != "located":
+                continue
+            P = np.asarray(r["P"], float)
+            if any(np.all(np.abs(P - Q) <= 1e-6 * scale) for Q in seen):
+                continue
+            seen.append(P)
+            if any(_hopf_through(c, P, scale) for c in curves["hopf"]):
+                continue
+            u0 = np.concatenate([np.asarray(r["x"], float), P, [0.0]])
+            try:
+                res = _trace_curve(problem, "hopf", u0, widths, opts, boxes, neutral_saddles,
+                                   at_bt=True)
+            except (np.linalg.LinAlgError, FloatingPointError, ValueError) as err:
+                res = f"{type(err).__name__}: {err}"
+            if isinstance(res, dict):
+                res["bt_start"] = P
+                res["rows"].append({k: v for k, v in r.items() if k != "branch"})
+                curves["hopf"].append(res)
+            else:
+                failed.append(f"BT at {p1} = {P[0]:.12g}, {p2} = {P[1]:.12g}: "
+                              f"{res or 'Newton failed at the start'}")
+
+
+def _hopf_through(c, P, scale, tol=1e-6):
+    """Whether the Hopf curve ``c`` passes through (or ends at) the parameter point P."""
+    for r in c["rows"]:
+        if r["type"] == "BT" and np.all(np.abs(np.asarray(r["P"]) - P) <= tol * scale):
+            return True
+    curve = c["curve"]
+    for pt in c["points"]:
+        if np.all(np.abs(curve.params(pt.z) - P) <= tol * scale):
+            return True
+    return False
+
+
+def _bt_label(P, merged, widths, names):
+    scale = widths[-2:]
+    k = next((i for i, r in enumerate(merged) if r["type"] == "BT"
+              and np.all(np.abs(np.asarray(r["P"]) - P) <= 1e-6 * scale)), None)
+    where = f"at {names[0]} = {P[0]:.12g}, {names[1]} = {P[1]:.12g}"
+    return f"BT #{k} {where}" if k is not None else f"BT {where}"
 
 
 class _EndAtBT:
