@@ -3,7 +3,8 @@
 Run ``python benchmarks/bench_network.py`` (``--repeat N``, default 3;
 ``--bm-python PATH``: a Python with brainmass 0.1.1 installed, default
 ``/tmp/bmvenv/bin/python``; ``--sweep-ms``: length of each sweep run, default
-1000 ms; ``--quick``: 1 s instead of 6 s for the single run). Prints a
+1000 ms; ``--quick``: 1 s instead of 6 s for the single run; ``--nearest``,
+``--interp``, ``--blas-threads``: below). Prints a
 Markdown table. Every case runs in a fresh interpreter (``--side`` below), the
 two libraries alternating, so both see the same machine load.
 
@@ -27,19 +28,29 @@ b. A sweep of 64 (K, speed) pairs (8 x 8: K in 0..35, speed in 1..8 m/s),
    nmanalysis: one batched ``simulate`` call (dims ``K``, ``speed``) on the
    machine's cores, then one ``functional_connectivity`` call.
 
-Measured on a shared 2-core machine (load 5-8 from other jobs; best of 3,
-sweep once): the 64-pair sweep took 146 s against brainmass's 300 s (CPU
-53 s against 106 s: 2.0x); the single 6 s run is slower than brainmass's
-(warm: CPU 6.5 s against 3.0 s; whole process: CPU 15.3 s against 11.5 s).
-The delayed-coupling loop dominates: four ring-buffer reads per edge and stage
-for the cubic Hermite interpolant, against one nearest-step read in brainmass.
+Delay reads: nmanalysis interpolates delayed values (cubic Hermite) by default;
+``--nearest`` adds runs reading the nearest step, as brainmass does (same
+work per edge). ``--blas-threads`` (default 1) sets the BLAS threads of both
+sides: the FC is one 80 x 55,000 matrix product, and on a loaded 2-core
+machine OpenBLAS's spinning threads turn it into ~1.2 s of CPU time per call
+in either library (0.03 s on one thread); ``--blas-threads 0`` leaves the
+environment as it is.
+
+Measured on a shared 2-core machine (load 3-8 from other jobs; best of 3, the
+sweep once). With one BLAS thread: the seed network's whole process 3.5 s
+against brainmass's 11.0 s (CPU 2.7 s against 8.5 s: 3.2x); the warm second
+run CPU 0.63 s against 2.33 s (3.7x); reading the nearest step, CPU 0.41 s
+(5.7x). With the default BLAS threads: whole process CPU 5.0 s against 10.1 s
+(2.0x; FC's spinning threads included). The 64-pair sweep: 23.7 s against
+188 s (CPU 11.7 s against 93.8 s: 8.0x). Before the delayed kernel's
+rewrite (per-edge scattered reads of a time-major ring, per-node scalar node
+equations, a Box-Muller draw per number) the single run was 0.5x and the
+sweep 2.0x brainmass's.
 
 The noise differs in where it enters: brainmass adds it to the inputs of the
 sigmoids, nmanalysis to the rates' right-hand sides, scaled by the sigmoid's
 slope at rest so that the linearised noise is the same (the table lists the
 resulting fluctuation size of ``rE`` for both). The work per step is the same.
-brainmass reads each delayed value at the nearest step; nmanalysis
-interpolates (cubic Hermite) between steps.
 """
 
 from __future__ import annotations
@@ -146,7 +157,7 @@ def _brainmass(case, ms, sweep_ms):
 
 
 # -- nmanalysis side ------------------------------------------------------------------------
-def _nmanalysis(case, ms, sweep_ms):
+def _nmanalysis(case, ms, sweep_ms, interp="hermite"):
     t_start = time.perf_counter()
     import nmanalysis as nma
     t_import = time.perf_counter() - t_start
@@ -163,7 +174,8 @@ def _nmanalysis(case, ms, sweep_ms):
     noise = {"rE": {"sigma": slope(p["aE"], p["thE"]) * SIGMA / np.sqrt(TAU), "tau": TAU},
              "rI": {"sigma": slope(p["aI"], p["thI"]) * SIGMA / np.sqrt(TAU), "tau": TAU}}
     kw = dict(dt=DT, method="exp_euler", y0={"rE": 0.0, "rI": 0.0}, noise=noise,
-              history={"uniform": (0.0, 0.05)}, seed=1, progress=False)
+              history={"uniform": (0.0, 0.05)}, seed=1, progress=False,
+              delay_interpolation=interp)
     out = {"import": t_import}
     if case == "seed":
         for key in ("first", "second"):
@@ -191,11 +203,14 @@ def _nmanalysis(case, ms, sweep_ms):
 
 
 # -- driver ---------------------------------------------------------------------------------
-def _child(python, side, case, ms, sweep_ms):
+def _child(python, side, case, ms, sweep_ms, interp="hermite", blas_threads=None):
     cmd = [python, str(Path(__file__).resolve()), "--side", side, "--case", case,
-           "--ms", str(ms), "--sweep-ms", str(sweep_ms)]
+           "--ms", str(ms), "--sweep-ms", str(sweep_ms), "--interp", interp]
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
+    if blas_threads:
+        for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[key] = str(blas_threads)
     import resource
 
     t0 = time.perf_counter()
@@ -225,10 +240,21 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--bm-python", default="/tmp/bmvenv/bin/python")
     ap.add_argument("--skip-sweep", action="store_true")
+    ap.add_argument("--interp", choices=["hermite", "linear", "nearest"], default="hermite",
+                    help="nmanalysis's delay_interpolation (default: hermite)")
+    ap.add_argument("--nearest", action="store_true",
+                    help="also run the seed case with nmanalysis reading delays at the "
+                         "nearest step, as brainmass does")
+    ap.add_argument("--blas-threads", type=int, default=1,
+                    help="OPENBLAS/OMP/MKL_NUM_THREADS for both sides (default 1; 0: "
+                         "leave the environment as it is)")
     args = ap.parse_args(argv)
     if args.side:                                       # one measurement, in this process
-        fn = _brainmass if args.side == "brainmass" else _nmanalysis
-        print(json.dumps(fn(args.case, args.ms, args.sweep_ms)))
+        if args.side == "brainmass":
+            out = _brainmass(args.case, args.ms, args.sweep_ms)
+        else:
+            out = _nmanalysis(args.case, args.ms, args.sweep_ms, args.interp)
+        print(json.dumps(out))
         return
     ms = 1000.0 if args.quick else args.ms
     have_bm = Path(args.bm_python).exists()
@@ -238,26 +264,31 @@ def main(argv=None):
     res = {}
     for case in cases:
         reps = args.repeat if case == "seed" else max(1, args.repeat // 3)
+        sides = [("nmanalysis", sys.executable, args.interp),
+                 ("brainmass", args.bm_python, "hermite")]
+        if args.nearest and case == "seed":
+            sides.append(("nmanalysis nearest", sys.executable, "nearest"))
         for _ in range(reps):
-            for side, python in (("nmanalysis", sys.executable), ("brainmass", args.bm_python)):
+            for side, python, interp in sides:
                 if side == "brainmass" and not have_bm:
                     continue
-                r = _child(python, side, case, ms, args.sweep_ms)
+                r = _child(python, side.split()[0], case, ms, args.sweep_ms, interp,
+                           args.blas_threads)
                 res.setdefault((side, case), []).append(r)
                 print(f"  {side:10s} {case}: " + ", ".join(
                     f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}"
                     for k, v in r.items()), file=sys.stderr)
-    _table(res, ms, args.sweep_ms, os.cpu_count())
+    _table(res, ms, args.sweep_ms, os.cpu_count(), args.interp, args.blas_threads)
 
 
-def _table(res, ms, sweep_ms, ncpu):
+def _table(res, ms, sweep_ms, ncpu, interp="hermite", blas_threads=None):
     def cell(side, case, key):
         runs = res.get((side, case))
         return None if not runs else _best(runs, key)
 
     rows = []
     steps = int(round(ms / DT))
-    for label, case, key in [
+    for row in [
         (f"seed network, {ms / 1000:g} s ({steps:,} steps): whole process", "seed", "process"),
         ("  the same, CPU time (all threads)", "seed", "process_cpu"),
         ("  first run in the process (compile / cache load + run + FC)", "seed", "first"),
@@ -268,15 +299,22 @@ def _table(res, ms, sweep_ms, ncpu):
         (f"sweep of 64 (K, speed) pairs, {sweep_ms:g} ms each, in-process", "sweep", "sweep"),
         ("  sweep, CPU time", "sweep", "sweep_cpu"),
         ("  sweep: whole process", "sweep", "process"),
+        ("seed network, nmanalysis reading delays at the nearest step: whole process",
+         "seed", "process", "nmanalysis nearest"),
+        ("  the same, CPU time (all threads)", "seed", "process_cpu", "nmanalysis nearest"),
+        ("  second run, CPU time", "seed", "second_cpu", "nmanalysis nearest"),
     ]:
-        a, b = cell("nmanalysis", case, key), cell("brainmass", case, key)
+        label, case, key, side = (*row, "nmanalysis")[:4]
+        a, b = cell(side, case, key), cell("brainmass", case, key)
         if a is None:
             continue
         ratio = f"{b / a:.1f}x" if b is not None and key != "import" else "-"
         bs = f"{b:.2f}" if b is not None else "-"
         rows.append(f"| {label} | {a:.2f} | {bs} | {ratio} |")
+    blas = f"; BLAS threads {blas_threads}" if blas_threads else ""
     print(f"\nMachine: {ncpu} cores; best of the repeats; times in s (wall clock unless "
-          "marked CPU); ratio = brainmass / nmanalysis (> 1: nmanalysis faster).\n")
+          f"marked CPU); ratio = brainmass / nmanalysis (> 1: nmanalysis faster); "
+          f"nmanalysis delay reads: {interp}{blas}.\n")
     print("| case | nmanalysis | brainmass 0.1.1 | ratio |")
     print("|---|---|---|---|")
     print("\n".join(rows))

@@ -1,9 +1,11 @@
 """Kernel template of the delayed network integrator (integrate/delayed.py).
 
 Its text is appended to a node model's generated kernels by
-``CompiledSystem.extension(<this file>)``, where ``rhs``, ``jac_diag`` and
-``observables`` (each ``f(t, y, p, out)``) are module globals. Importing this
-file by itself only defines the (not yet compiled) functions.
+``CompiledSystem.extension(<this file>)``, where the block kernels
+``rhs_block``, ``jac_diag_block`` (``f(t, Y, P, Q, OUT)``), ``derived_block``
+(``N_DERIVED`` hoisted terms) and the scalar ``observables`` (``f(t, y, p,
+out)``) are module globals. Importing this file by itself only defines the
+(not yet compiled) functions.
 
 One batch row is one network simulation. The source state of every node is
 kept on the step grid in a ring buffer, with its time derivative when delayed
@@ -31,8 +33,10 @@ Layout and order of work (the coupling is memory bound):
   edge one contiguous run of ``T + 1`` values (and slopes), a loop over the
   block's steps that vectorises, instead of a scattered read per edge and
   step. Each step's sum adds the same terms in the same order as a read per
-  step would (bit for bit the same result). Rows whose shortest delay is
-  below two steps, and expression coupling (``mode`` 2), read per step.
+  step would (bit for bit the same result). Rows in which a stage needs the
+  point at the current step (a delay under two steps with a stage at the end
+  of the step), and expression coupling (``mode`` 2), read per step.
+* Noise: a counter-based ziggurat (:func:`_dde_normal`), a few ns per number.
 
 Coupling modes: 0 diffusive (sum w (pre - post)), 1 additive (sum w pre),
 2 expression: the node model's observable ``obs_h`` evaluated with its input
