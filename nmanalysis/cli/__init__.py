@@ -28,6 +28,7 @@ import sys
 from .._version import __version__
 from ..errors import NMAError
 from ._args import UsageError, protect_negative
+from ._report import mark_command_line
 
 __all__ = ["main"]
 
@@ -77,6 +78,8 @@ def main(argv=None) -> int:
     fitzhugh_nagumo: FitzHugh-Nagumo ...
     0
     """
+    if argv is None:
+        mark_command_line()
     parser = _build_parser()
     argv = protect_negative(sys.argv[1:] if argv is None else argv)
     try:

@@ -166,13 +166,31 @@ def lazy_dask_probes() -> None:
         utils.is_dask_collection = is_dask_collection
 
 
+# Set by main() when it is the process's program (called without arguments).
+_PROCESS = {"command_line": False}
+
+
+def mark_command_line() -> None:
+    """Note that this process is the command line itself (not a caller of main())."""
+    _PROCESS["command_line"] = True
+
+
 def prepare_run() -> None:
     """Start-up for a command about to run an analysis: the numba functions already
     imported load their cached machine code without numba's compiler refresh, and
-    xarray tells numpy arrays from dask arrays without importing dask."""
+    xarray tells numpy arrays from dask arrays without importing dask.
+
+    In the command-line process, the objects made so far (the imported modules, a
+    few hundred thousand of them) live until the process exits: they are moved out
+    of the cyclic garbage collector's view (:func:`gc.freeze`), which spares its
+    passes over them during the run and at exit (0.1-0.25 s of a ``diagram``).
+    """
     from ..compile.cache import load_package_without_refresh
     load_package_without_refresh()
     lazy_dask_probes()
+    if _PROCESS["command_line"]:
+        import gc
+        gc.freeze()
 
 
 def _lazy_dask_module(base):
