@@ -408,6 +408,24 @@ def _submit(client, task, B, chunks):
     return client.gather(futures)
 
 
+def _variables(xr, entries):
+    """``name -> (dims, ndarray, attrs)`` as :class:`xarray.Variable` objects built on
+    xarray's fast path (dimension coordinates on a pandas index): the arrays are numpy
+    arrays already, and the general path asks of each whether it is a dask array,
+    which imports dask (a large part of a warm start)."""
+    import pandas as pd
+
+    out = {}
+    for name, (dims, values, attrs) in entries.items():
+        dims = (dims,) if isinstance(dims, str) else tuple(dims)
+        if dims == (name,):
+            out[name] = xr.IndexVariable(dims, pd.Index(np.asarray(values)), attrs,
+                                         fastpath=True)
+        else:
+            out[name] = xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
+    return out
+
+
 def _dataset(net, grid, words, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, t0, dt, n_steps,
              q0, rec_every, n_rec, options, method, params):
     import xarray as xr
@@ -444,9 +462,9 @@ def _dataset(net, grid, words, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, t0, 
     data["status"] = (dims, STATUS.reshape(shape), status_attrs())
     data["t_stop"] = (dims, TSTOP.reshape(shape),
                       {"long_name": "time a failed trajectory stopped (NaN if ok)", "units": tu})
-    ds = xr.Dataset(data, coords=coords)
     for d in dims:
-        ds[d].attrs.setdefault("long_name", d)
+        coords[d] = (d, np.asarray(coords[d]), {"long_name": d})
+    ds = xr.Dataset(_variables(xr, data), coords=_variables(xr, coords))
     fixed = {k: float(np.mean(v)) if np.ndim(v) else float(v) for k, v in net.params.items()
              if k not in params}
     ds.attrs.update(provenance(net.node_model, analysis="simulate", fixed_params=fixed,
