@@ -18,6 +18,11 @@ from .stability import KINDS, classify, eigen_sorted
 
 __all__ = ["fixed_points", "low_discrepancy", "synchronous_starts"]
 
+#: most multi-starts (besides the synchronous ones) a network gets by default
+_NET_STARTS = 512
+#: most dims of the Halton set of :func:`low_discrepancy`
+_HALTON_DIM = 30
+
 def low_discrepancy(n_points, dim, seed=0):
     """Points in [0, 1)^dim: the Halton sequence with a seeded random shift (mod 1).
 
@@ -68,6 +73,51 @@ class _Solver:
         run_pieces(run, K, 20 * X.shape[0] ** 2, self.progress, "fixed points")
         self.n_solves += K
         return X, conv == 1, res
+
+
+class _NetworkSolver:
+    """Newton on a network's structured ``F`` / ``J`` (no flat model compiled).
+
+    Same interface as :class:`_Solver`; the starts run in batches sized so that
+    their Jacobians stay within a few tens of MB.
+    """
+
+    def __init__(self, lin, net, model, P, tol, max_iter):
+        from .network_stability import network_values
+
+        self.lin, self.tol, self.max_iter = lin, tol, max_iter
+        names = list(model.param_names)
+        K, Pn = [], []
+        for b in range(P.shape[1]):
+            k, pn = lin.parameters(network_values(net, {m: P[i, b] for i, m in
+                                                        enumerate(names)}))
+            K.append(k)
+            Pn.append(pn)
+        self.K, self.Pn = np.array(K), np.array(Pn)
+        self.n_solves = 0
+
+    def evaluate(self, X, rows, jac=True):
+        """``F`` (k, n) and ``J`` (k, n, n) at states X (k, n) of sweep rows ``rows``."""
+        return self.lin.batch(X, self.K[rows], self.Pn[rows], jac)
+
+    def solve(self, X, rows):
+        from .network_linear import newton_batch
+
+        n, M = X.shape
+        out = np.array(X, dtype=float, copy=True)
+        ok = np.zeros(M, bool)
+        res = np.full(M, np.inf)
+        chunk = int(max(1, min(4096, 4e6 // (n * n))))
+        for a in range(0, M, chunk):
+            r = np.asarray(rows[a:a + chunk], np.int64)
+            x, status, norm = newton_batch(
+                lambda Y, idx, jac, r=r: self.evaluate(Y, r[idx], jac),
+                out[:, a:a + chunk].T, self.tol, self.max_iter)
+            out[:, a:a + chunk] = x.T
+            ok[a:a + chunk] = status == 1
+            res[a:a + chunk] = norm
+        self.n_solves += M
+        return out, ok, res
 
 
 def synchronous_starts(net, lo, hi, seed):
@@ -148,8 +198,10 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         Constant values of the model's inputs (defaults otherwise).
     n_starts : int, optional
         Starting points of the multi-start (a randomly shifted Halton set in the box);
-        default ``max(128, 32 * n_states)``. A network also gets
-        ``max(32, 16 * n_node_states)`` starts with every node in the same state.
+        default ``max(128, 32 * n_states)`` (a network: at most 512 of them,
+        uniformly random rather than Halton beyond 30 states).
+        A network also gets ``max(32, 16 * n_node_states)`` starts with every
+        node in the same state.
     tol : float
         Newton stops when ``max|f| <= tol`` or when a full Newton step is below
         ``1e-14 (1 + max|x|)`` (machine precision for badly scaled models).
@@ -180,7 +232,9 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         For a :class:`~nmanalysis.model.network.Network` the states are the
         flat ones (``rE_0, rI_0, rE_1, ...``) and parameters those of
         ``net.to_model()`` (network parameters such as ``K`` and ``speed`` can
-        be swept). When some edge has a positive delay, ``eig_real`` /
+        be swept). The flat model is not compiled: ``F`` and its Jacobian are
+        assembled from the compiled node model and the coupling
+        (:mod:`nmanalysis.analysis.network_linear`). When some edge has a positive delay, ``eig_real`` /
         ``eig_imag`` are the ``n_roots`` rightmost roots of the characteristic
         equation ``det(lambda I - A0 - sum_k A_k exp(-lambda tau_k)) = 0`` of
         the delayed linearisation, not Jacobian eigenvalues; ``stable``,
@@ -213,7 +267,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
 
     net = None
     if isinstance(model, Network):      # equilibria do not depend on the delays
-        net, model = model, model.to_model()
+        net, model = model, model.to_model()    # names only: never compiled
     elif n_roots is not None:
         raise OptionsError("`n_roots` applies to networks with delays only; a Model's "
                            "eigenvalues are all reported")
@@ -228,7 +282,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     lo, hi = search_box(model, bounds)
     n = model.n_states
     if n_starts is None:
-        n_starts = max(128, 32 * n)
+        n_starts = max(128, 32 * n) if net is None else max(128, min(32 * n, _NET_STARTS))
     elif not (isinstance(n_starts, numbers.Integral) and not isinstance(n_starts, bool)
               and n_starts >= 1):
         raise OptionsError(f"`n_starts` must be a whole number >= 1; got {n_starts!r}")
@@ -239,15 +293,31 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
                  + 8.0 * B * n_starts * (4 * n + n * n + 4),
                  f"fixed_points of {B} sweep rows x {n_starts} starts",
                  "use fewer `n_starts` or fewer sweep values per call")
-    system = compile_model(model)
     P = np.empty((len(model.param_names) + len(model.input_names), B))
     for i, name in enumerate(model.param_names):
         P[i] = grid.flat(name, model.params[name])
     for j, name in enumerate(model.input_names):
         P[len(model.param_names) + j] = float(inputs.get(name, model.inputs[name]))
 
-    solver = _Solver(system, P, float(tol), int(max_iter), progress)
-    starts = _starts(lo, hi, n_starts, seed)
+    if net is None:
+        system = compile_model(model)
+        solver = _Solver(system, P, float(tol), int(max_iter), progress)
+
+        def evaluate(X, rows):
+            Xc = np.ascontiguousarray(X.T)
+            J = np.empty((X.shape[0], n, n))
+            f = np.empty((n, X.shape[0]))
+            system.jac_batch(Xc, P, rows, 0, X.shape[0], J)
+            system.rhs_batch(Xc, P, rows, 0, X.shape[0], f)
+            return f.T, J
+    else:                               # F and J assembled from the compiled node model
+        from .network_linear import network_linear
+        solver = _NetworkSolver(network_linear(net), net, model, P, float(tol), int(max_iter))
+        evaluate = solver.evaluate
+    if net is None or n <= _HALTON_DIM:
+        starts = _starts(lo, hi, n_starts, seed)
+    else:                               # beyond the Halton set's dims: seeded uniform starts
+        starts = lo + np.random.default_rng(seed).random((n_starts, n)) * (hi - lo)
     if net is not None:                 # also every node in the same state
         starts = np.vstack([starts, synchronous_starts(net, lo, hi, seed)])
     X = np.repeat(starts.T[:, None, :], B, axis=1).reshape(n, B * starts.shape[0])
@@ -265,7 +335,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         found, added = _merge(found, Gs, gok, grow, lo, hi, dedup_tol)
         if added == 0:
             break
-    ds = _dataset(model, grid, system, P, found, tol, kind_tol, dict(
+    ds = _dataset(model, grid, evaluate, found, tol, kind_tol, dict(
         n_starts=n_starts, seed=seed, max_iter=max_iter, dedup_tol=dedup_tol,
         neighbour_passes=passes, newton_solves=solver.n_solves,
         search_box=json_attr({s: [float(a), float(b)]
@@ -278,7 +348,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     return ds
 
 
-def _dataset(model, grid, system, P, found, tol, kind_tol, options, params):
+def _dataset(model, grid, evaluate, found, tol, kind_tol, options, params):
     import xarray as xr
 
     n, B = model.n_states, grid.size
@@ -296,12 +366,8 @@ def _dataset(model, grid, system, P, found, tol, kind_tol, options, params):
     have = np.isfinite(flat[0])
     idx = np.flatnonzero(have)
     if idx.size:
-        sub = np.ascontiguousarray(flat[:, idx])
-        Jsub = np.empty((idx.size, n, n))
-        fsub = np.empty((n, idx.size))
-        system.jac_batch(sub, P, rows[idx].astype(np.int64), 0, idx.size, Jsub)
-        system.rhs_batch(sub, P, rows[idx].astype(np.int64), 0, idx.size, fsub)
-        J[idx], fx[:, idx] = Jsub, fsub
+        fsub, Jsub = evaluate(flat[:, idx].T, rows[idx].astype(np.int64))
+        J[idx], fx[:, idx] = Jsub, fsub.T
     lam = eigen_sorted(J)
     kind, stable, nu = classify(lam, kind_tol)
     residual = np.where(have, np.max(np.abs(fx), axis=0), np.nan)

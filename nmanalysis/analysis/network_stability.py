@@ -43,6 +43,7 @@ from ..errors import ConvergenceWarning, OptionsError
 from ..results.attrs import json_attr
 from .delay_stability import characteristic_matrix, delay_eigenvalues, locate_hopf
 from .kinds import KINDS, classify
+from .network_linear import network_linear
 
 __all__ = ["has_delays", "network_values", "characteristic_roots", "check_n_roots",
            "delay_attrs", "root_variables", "eig_coord", "warn_unconfirmed",
@@ -251,6 +252,9 @@ def network_fixed_points_stability(net, model, ds, P, *, n_roots=None, kind_tol=
     if not has_delays(net):
         ds.attrs["stability"] = "Jacobian eigenvalues (no positive delay)"
         return ds
+    size = _delayed_size(net)
+    if size > _MAX_DELAYED_SIZE:         # the spectral discretisation would not finish
+        return _roots_skipped(net, model, ds, size, n_roots)
     fdims = tuple(d for d in ds["converged"].dims)
     shape = ds["converged"].shape
     F = shape[-1]
@@ -262,12 +266,13 @@ def network_fixed_points_stability(net, model, ds, P, *, n_roots=None, kind_tol=
     kinds = np.full((B, F), "", dtype=object)
     ok = np.ones((B, F), bool)
     names = list(model.param_names)
+    lin = network_linear(net)
     for b in range(B):
         if not conv[b].any():
             continue
         vals = network_values(net, {k: P[i, b] for i, k in enumerate(names)})
         for f in np.flatnonzero(conv[b]):
-            A0, taus, As = net.delay_linearization(X[b, f], vals)
+            A0, taus, As = lin.delay_split(X[b, f], vals)
             lam[b, f], nu[b, f], kinds[b, f], ok[b, f] = characteristic_roots(
                 A0, taus, As, n_roots, tol=tol, kind_tol=kind_tol)
     warn_unconfirmed(ok[conv], "fixed_points")
@@ -281,6 +286,47 @@ def network_fixed_points_stability(net, model, ds, P, *, n_roots=None, kind_tol=
     ds["kind"].attrs["kind_tol"] = kind_tol
     ds.attrs["stability"] = ("characteristic roots of the delayed linearisation (spectral "
                              "discretisation of the infinitesimal generator, Newton-polished)")
+    ds.attrs["n_roots"] = n_roots
+    return ds
+
+
+#: most entries n * n * (1 + distinct delays) of a delayed linearisation whose roots are computed
+_MAX_DELAYED_SIZE = 4_000_000
+
+
+def _delayed_size(net, speed=None):
+    """``n^2 (1 + m)``: entries of the matrices A0, A_1..A_m of the delayed linearisation."""
+    D = net.delays(speed) if net.distances is not None else net.delays()
+    m = np.unique(D[(net.weights != 0) & (D > 0)]).size
+    return net.n_states ** 2 * (1 + m)
+
+
+def _too_large_message(net, size):
+    m = size // net.n_states ** 2 - 1
+    return (f"the delayed linearisation of this network has {net.n_states} states and {m} "
+            f"distinct delays ({size} matrix entries, more than {_MAX_DELAYED_SIZE}): its "
+            "characteristic roots are not computed. Use fewer distinct delays (e.g. round "
+            "`delays` to a few values), a smaller network, or simulate the network to judge "
+            "stability")
+
+
+def _roots_skipped(net, model, ds, size, n_roots):
+    """``fixed_points`` of a network too large for delayed roots: stability left unknown."""
+    warnings.warn("fixed_points: " + _too_large_message(net, size), ConvergenceWarning,
+                  stacklevel=4)
+    fdims = tuple(ds["converged"].dims)
+    shape = ds["converged"].shape
+    conv = ds["converged"].values
+    new = root_variables(np.full((*shape, n_roots), np.nan + 0j), np.full(shape, -1),
+                         np.full(shape, "", dtype=object).astype(str), np.zeros(shape, bool),
+                         fdims, model)
+    new["stable"] = (fdims, np.zeros(shape, bool), {
+        "long_name": "linearly stable (all roots Re < 0); unknown here: roots not computed",
+        "units": "1"})
+    ds = ds.drop_vars(["eig_real", "eig_imag", "eig"])
+    ds = ds.assign_coords(eig=eig_coord(n_roots)).assign(new)
+    ds["converged"] = (fdims, conv, ds["converged"].attrs)
+    ds.attrs["stability"] = "not computed: " + _too_large_message(net, size)
     ds.attrs["n_roots"] = n_roots
     return ds
 
@@ -324,7 +370,11 @@ def network_stability(net, state, params=None, *, n_roots=None, tol=1e-9, jacobi
                            f"{list(model.param_names)}")
     n_roots = check_n_roots(n_roots, model.n_states)
     vals = network_values(net, {**{k: v for k, v in model.params.items()}, **params})
-    A0, taus, As = net.delay_linearization(x, vals)
+    size = _delayed_size(net, vals.get("speed"))
+    if size > _MAX_DELAYED_SIZE:
+        raise OptionsError(_too_large_message(net, size))
+    lin = network_linear(net)
+    A0, taus, As = lin.delay_split(x, vals)
     lam, nu, kind, ok = characteristic_roots(A0, taus, As, n_roots, kind_tol=tol)
     vec = np.full((model.n_states, n_roots), np.nan + 0j)
     for k, z in enumerate(lam):
@@ -332,12 +382,8 @@ def network_stability(net, state, params=None, *, n_roots=None, tol=1e-9, jacobi
             _, _, vh = np.linalg.svd(characteristic_matrix(z, A0, taus, As))
             v = vh[-1].conj()
             vec[:, k] = v / v[np.argmax(np.abs(v))]
-    from ..compile import compile_model
-
-    system = compile_model(model)
-    p = system.parameter_vector(params, None, {**model.params, **model.inputs})
     out = {"eigenvalues": lam, "eigenvectors": vec, "kind": kind, "stable": nu == 0,
-           "n_unstable": nu, "residual": float(np.max(np.abs(system.f(x, p)))),
+           "n_unstable": nu, "residual": float(np.max(np.abs(lin.rhs(x, vals)))),
            "converged": ok, "delays": taus}
     if jacobian:
         out.update(A0=A0, taus=taus, As=As)

@@ -59,11 +59,14 @@ def stability(model, state, params=None, *, jacobian: bool = False, tol: float =
 
     if isinstance(model, Network):
         from .network_stability import has_delays, network_stability
+        flat = model.to_model()             # names only: never compiled
         if has_delays(model):
-            flat = model.to_model()
             return network_stability(model, _point(flat, state), params, n_roots=n_roots,
                                      tol=tol, jacobian=jacobian)
-        model = model.to_model()
+        if n_roots is not None:
+            raise OptionsError("`n_roots` applies to networks with delays only")
+        return _network_ode_stability(model, flat, _point(flat, state), params, tol,
+                                      jacobian)
     if n_roots is not None:
         raise OptionsError("`n_roots` applies to networks with delays only")
     system = compile_model(model)
@@ -80,6 +83,27 @@ def stability(model, state, params=None, *, jacobian: bool = False, tol: float =
     out = {"eigenvalues": lam[0], "eigenvectors": vec[0], "kind": KINDS[int(kind[0])],
            "stable": bool(stable[0]), "n_unstable": int(nu[0]),
            "residual": float(np.max(np.abs(system.f(x, p))))}
+    if jacobian:
+        out["jacobian"] = J
+    return out
+
+
+def _network_ode_stability(net, flat, x, params, tol, jacobian):
+    """:func:`stability` of a network without delays, from its structured Jacobian."""
+    from .network_linear import network_linear
+    from .network_stability import network_values
+
+    params = dict(params or {})
+    bad = [k for k in params if k not in flat.param_names]
+    if bad:
+        raise OptionsError(f"`params` got unknown name {bad[0]!r}; parameters are "
+                           f"{list(flat.param_names)}")
+    F, J = network_linear(net).rhs_jac(x, network_values(net, {**flat.params, **params}))
+    lam, vec = eigen_sorted(J[None], vectors=True)
+    kind, stable, nu = classify(lam, tol)
+    out = {"eigenvalues": lam[0], "eigenvectors": vec[0], "kind": KINDS[int(kind[0])],
+           "stable": bool(stable[0]), "n_unstable": int(nu[0]),
+           "residual": float(np.max(np.abs(F)))}
     if jacobian:
         out["jacobian"] = J
     return out

@@ -42,7 +42,10 @@ from .datasets import special_dataset, tree_with_provenance
 from .problem import ContinuationProblem
 from .run import equilibrium_branches
 
-__all__ = ["delayed_diagram", "network_seeds"]
+__all__ = ["delayed_diagram", "network_seeds", "MAX_FLAT_STATES"]
+
+#: most states of a network continued (its flat model is compiled symbolically)
+MAX_FLAT_STATES = 12
 
 
 def delayed_diagram(net, model, param, opts, *, params=None, inputs=None, start=None,
@@ -79,6 +82,13 @@ def delayed_diagram(net, model, param, opts, *, params=None, inputs=None, start=
         The starts used (for a network without delays: to continue the flat
         model from).
     """
+    if model.n_states > MAX_FLAT_STATES:
+        raise OptionsError(
+            f"continuation of a network runs on its flat model, compiled symbolically; "
+            f"{net.n_nodes} nodes ({model.n_states} states, more than {MAX_FLAT_STATES}) "
+            f"would take minutes to compile. Sweep {param!r} with fixed_points(network, "
+            f"params={{{param!r}: values}}) (no flat model compiled; stability from "
+            "stability(network, state) at each point), or continue a smaller network")
     if start is None:
         start = network_seeds(net, model, param, opts, params=params, inputs=inputs)
     if not has_delays(net):
