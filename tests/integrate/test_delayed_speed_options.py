@@ -152,3 +152,41 @@ def test_bad_delay_interpolation():
     net = _random_net()
     with pytest.raises(OptionsError, match="`delay_interpolation` must be one of"):
         nma.simulate(net, t=(0, 1), dt=0.1, delay_interpolation="cubic")
+
+
+_WARM = """
+import json, sys
+import numpy as np
+import nmanalysis as nma
+from nmanalysis.model.network import Network
+W = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.0], [0.3, 0.7, 0.0]])
+net = Network(nma.get_model("wilson_cowan"), W, delays=2.0 * W)
+ds = nma.simulate(net, t=(0, 10), dt=0.1, method="exp_euler", params={"K": [0.5, 1.0]},
+                  noise={"rE": {"sigma": 0.01, "tau": 2.0}}, seed=2, sampling=1.0)
+modules = sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "sympy"))
+x = ds["rE"].values[5:, :, 1]            # (xarray's own label indexing may import dask)
+print(json.dumps({"modules": modules, "x": x.tolist(), "dims": list(ds["rE"].dims)}))
+"""
+
+
+def test_a_warm_network_simulation_loads_neither_dask_nor_sympy():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def child():
+        out = subprocess.run([sys.executable, "-c", _WARM], capture_output=True, text=True,
+                             env=dict(os.environ), check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    child()                                            # fill the caches
+    warm = child()
+    assert warm["modules"] == []
+    assert warm["dims"] == ["time", "node", "K"]
+    W = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.0], [0.3, 0.7, 0.0]])
+    net = Network(nma.get_model("wilson_cowan"), W, delays=2.0 * W)
+    ds = nma.simulate(net, t=(0, 10), dt=0.1, method="exp_euler", params={"K": [0.5, 1.0]},
+                      noise={"rE": {"sigma": 0.01, "tau": 2.0}}, seed=2, sampling=1.0)
+    assert np.array_equal(warm["x"], ds["rE"].sel(time=slice(5, None), K=1.0).values)
+    assert float(ds["time"][5]) == 5.0
