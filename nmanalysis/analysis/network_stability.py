@@ -1,8 +1,10 @@
 """Stability of the equilibria of delayed networks: characteristic roots where eigenvalues were.
 
 Equilibria of a :class:`~nmanalysis.model.network.Network` do not depend on
-its delays: they are found on the flat, delay-free model
-(:meth:`Network.to_model`). Their stability does: at an equilibrium ``x*`` the
+its delays: they are those of the delay-free network, whose right-hand side
+and Jacobian are assembled from the compiled node model
+(:mod:`nmanalysis.analysis.network_linear`; the flat model of
+:meth:`Network.to_model` only names states and parameters). Their stability does: at an equilibrium ``x*`` the
 linearised network is ``u' = A0 u + sum_k A_k u(t - tau_k)``
 (:meth:`Network.delay_linearization`), stable exactly when every root of
 
@@ -19,8 +21,12 @@ ordinary analyses put Jacobian eigenvalues:
   model with the delayed roots along them and the Hopf points of the delay
   equation (the flat model's own Hopf points do not apply).
 
-A network without any positive delay is an ordinary ODE and goes through the
-ordinary analyses unchanged.
+A network without any positive delay is an ordinary ODE: its eigenvalues are
+those of the assembled Jacobian. A delayed linearisation with more than
+4 000 000 matrix entries (``n^2 (1 + distinct delays)``, e.g. 80 nodes with
+thousands of distinct delays) is too large for the root finder: ``fixed_points``
+then leaves stability unknown (NaN roots, ``n_unstable`` -1, a
+ConvergenceWarning) and ``stability`` raises OptionsError.
 
 *How many roots.* A delay equation has infinitely many characteristic roots;
 the ``n_roots`` rightmost are reported on dim ``eig`` (default: the number of
