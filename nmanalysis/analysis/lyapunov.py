@@ -204,6 +204,8 @@ def largest_lyapunov(model, *, params=None, y0=None, inputs=None, t=(0.0, 1000.0
     >>> ds["lyapunov"].values.round(2).tolist()
     [-0.5, -0.2]
     """
+    from ..model.network import refuse_network
+    refuse_network(model, 'largest_lyapunov')
     grid, fixed, options, LAM, SPREAD, STATUS, FINAL = _benettin(
         model, 1, params=params, y0=y0, inputs=inputs, t=t, transient=transient, dt=dt,
         renorm_every=renorm_every, seed=seed, bounds=bounds, progress=progress,
@@ -300,6 +302,8 @@ def lyapunov_spectrum(model, *, n_exponents=None, params=None, y0=None, inputs=N
     >>> ds["lyapunov"].values.round(2).tolist()
     [-0.3, -0.3]
     """
+    from ..model.network import refuse_network
+    refuse_network(model, 'lyapunov_spectrum')
     n = model.n_states
     k = n if n_exponents is None else n_exponents
     if not (isinstance(k, numbers.Integral) and not isinstance(k, bool) and 1 <= k <= n):

@@ -200,6 +200,8 @@ def phase_plane(model, x, y, *, params=None, ranges=None, resolution=41, others=
     >>> [str(k) for k in pp["fp_kind"].values]
     ['unstable focus']
     """
+    from ..model.network import refuse_network
+    refuse_network(model, 'phase_plane')
     import xarray as xr
 
     from ..compile import compile_model

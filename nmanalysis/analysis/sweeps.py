@@ -187,6 +187,8 @@ def brute_force_diagram(model, param, values, *, y0=None, params=None, inputs=No
     >>> (ds["r_mean"].isel(start=0) > 0.5).values.astype(int).tolist()
     [[0, 0, 0, 0, 1, 1], [0, 0, 1, 1, 1, 1]]
     """
+    from ..model.network import refuse_network
+    refuse_network(model, 'brute_force_diagram')
     import xarray as xr
 
     from ..integrate.simulate import simulate

@@ -34,7 +34,7 @@ from .._checks import check_square_matrix
 from ..errors import ModelError, OptionsError
 from .model import Model
 
-__all__ = ["Network", "COUPLINGS"]
+__all__ = ["Network", "COUPLINGS", "refuse_network"]
 
 #: built-in coupling functions h(pre, post)
 COUPLINGS = ("diffusive", "additive")
@@ -556,3 +556,27 @@ class Network:
             i, j = ii[e], jj[e]
             As[k, i * ns:(i + 1) * ns, j * ns + src] += G[i] * d_pre[e]
         return A0, taus, As
+
+
+def refuse_network(model, analysis: str) -> None:
+    """Raise a clear OptionsError when ``model`` is a :class:`Network` that ``analysis``
+    does not take (it integrates or solves ordinary differential equations).
+
+    >>> import nmanalysis as nma
+    >>> net = nma.Network(nma.get_model("wilson_cowan"), [[0, 1], [1, 0]], delays=[[0, 2], [2, 0]])
+    >>> refuse_network(net, "regime_map")
+    Traceback (most recent call last):
+    ...
+    nmanalysis.errors.OptionsError: regime_map takes a Model, not a Network with delays ...
+    """
+    if not isinstance(model, Network):
+        return
+    if np.any(model.delays() > 0):
+        raise OptionsError(
+            f"{analysis} takes a Model, not a Network with delays (its equations are "
+            "delay equations); sweep nma.simulate(net, params=..., record='minmax') for "
+            "attractors, and nma.fixed_points / nma.stability / nma.continuation for the "
+            "stability of its equilibria")
+    raise OptionsError(
+        f"{analysis} takes a Model, not a Network; this network has no delays, so pass "
+        f"its flat model: {analysis}(net.to_model(), ...)")

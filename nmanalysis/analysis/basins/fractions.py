@@ -62,6 +62,8 @@ def basin_fractions(model, states=None, *, n_samples=10000, seed=0, box=None, pa
     >>> abs(float(bf["fraction"][1]) - 0.75) < 3 * float(bf["fraction_se"][1])
     True
     """
+    from ...model.network import refuse_network
+    refuse_network(model, 'basin_fractions')
     states = list(model.state_names) if states is None else list(states)
     unknown = [s for s in states if s not in model.state_names]
     if unknown or not states:

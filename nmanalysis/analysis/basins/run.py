@@ -217,6 +217,8 @@ def basin_map(model, grid, *, params=None, inputs=None, y0=None, sampled=False, 
     >>> bm["attractors"]["x_point"].values.round(6).tolist()
     [-1.0, 1.0]
     """
+    from ...model.network import refuse_network
+    refuse_network(model, 'basin_map')
     import xarray as xr
 
     if model.uses_time():

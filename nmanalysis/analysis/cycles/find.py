@@ -151,6 +151,8 @@ def find_cycles(model, *, params=None, y0=None, inputs=None, t=(0.0, 200.0), tra
     >>> round(float(ds["period"][1]) / (2 * np.pi), 8), round(float(ds["x_max"][1]), 6)
     (1.0, 1.0)
     """
+    from ...model.network import refuse_network
+    refuse_network(model, 'find_cycles')
     t0, t1, transient, dt, sampling = time_options(t, transient, method, dt, sampling)
     check_positive(rtol=rtol, atol=atol, tol=tol, eq_tol=eq_tol, polish_rtol=polish_rtol)
     if not (isinstance(n_phase, (int, np.integer)) and n_phase >= 0):

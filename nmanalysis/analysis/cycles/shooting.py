@@ -118,6 +118,8 @@ def polish_cycle(model, x0, period, *, params=None, inputs=None, section=None, n
     >>> round(r["period"], 4), r["stable"]
     (6.6633, True)
     """
+    from ...model.network import refuse_network
+    refuse_network(model, 'polish_cycle')
     system = compile_model(model)
     x0 = np.array([x0[s] for s in model.state_names] if isinstance(x0, dict) else x0,
                   dtype=float)

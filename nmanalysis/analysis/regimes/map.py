@@ -130,6 +130,8 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
     >>> (2 * np.pi * ds["frequency"][1]).round(6).values.tolist()
     [1.0, 0.5]
     """
+    from ...model.network import refuse_network
+    refuse_network(model, 'regime_map')
     if t is None:
         t = default_span(model)
     t0, t1, transient, dt_, sampling_ = time_options(t, transient, method, dt, sampling)

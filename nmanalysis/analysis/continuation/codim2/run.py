@@ -107,6 +107,8 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
     >>> sp["type"].values.tolist(), round(float(sp["cusp_coefficient"][0]), 12)
     (['CP'], -1.0)
     """
+    from ....model.network import refuse_network
+    refuse_network(model, 'codim2_continuation')
     problem = TwoParameterProblem(model, free, params=params, inputs=inputs)
     p1, p2 = problem.free
     boxes = _check_ranges(ranges, (p1, p2))

@@ -394,6 +394,8 @@ def cycle_continuation(model, param, start, *, p_range, params=None, inputs=None
     >>> [round(float(v), 8) for v in cyc["I"][cyc["type"] == "LPC"]]
     [0.32417852, 1.42582148]
     """
+    from ....model.network import refuse_network
+    refuse_network(model, 'cycle_continuation')
     starts = [("hopf", start)] if not (isinstance(start, dict) and "orbit" in start) \
         else [("cycle", start)]
     datasets, rows, pb = periodic_branches(
