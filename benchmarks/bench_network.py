@@ -36,16 +36,19 @@ machine OpenBLAS's spinning threads turn it into ~1.2 s of CPU time per call
 in either library (0.03 s on one thread); ``--blas-threads 0`` leaves the
 environment as it is.
 
-Measured on a shared 2-core machine (load 3-8 from other jobs; best of 3, the
-sweep once). With one BLAS thread: the seed network's whole process 3.5 s
-against brainmass's 11.0 s (CPU 2.7 s against 8.5 s: 3.2x); the warm second
-run CPU 0.63 s against 2.33 s (3.7x); reading the nearest step, CPU 0.41 s
-(5.7x). With the default BLAS threads: whole process CPU 5.0 s against 10.1 s
-(2.0x; FC's spinning threads included). The 64-pair sweep: 23.7 s against
-188 s (CPU 11.7 s against 93.8 s: 8.0x). Before the delayed kernel's
-rewrite (per-edge scattered reads of a time-major ring, per-node scalar node
-equations, a Box-Muller draw per number) the single run was 0.5x and the
-sweep 2.0x brainmass's.
+Measured on a shared 2-core machine (load 2-8 from other jobs; best of 3, the
+sweep once; two runs of the table each). With one BLAS thread: the seed
+network's whole process 2.6-2.9 s against brainmass's 7.0-8.6 s (2.7-3.0x;
+brainmass's XLA uses both cores, one nmanalysis run one core), CPU 2.5 s
+against 8.2-9.3 s (3.2-3.7x); the warm second run CPU 0.6 s against 2.1-2.5 s
+(3.6-4.1x); reading the nearest step: whole process CPU 2.1-2.3 s (3.9-4.0x),
+warm CPU 0.4 s (5.7-6.4x). With the environment's BLAS threads: whole process
+CPU 4.5 s against 10.1 s (2.2x; the spinning BLAS threads of the first FC
+included), warm 4.0x. The 64-pair sweep: 10.3 s against 72.6 s (CPU 9.6 s
+against 73.3 s: 7.6x). Before the delayed kernel's rewrite (a scattered read
+per edge and stage from a time-major ring, per-node scalar node equations, a
+Box-Muller draw per noise number) the single run was 0.5x and the sweep 2.1x
+brainmass's.
 
 The noise differs in where it enters: brainmass adds it to the inputs of the
 sigmoids, nmanalysis to the rates' right-hand sides, scaled by the sigmoid's
