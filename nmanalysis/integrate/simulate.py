@@ -195,8 +195,9 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
         for long runs.
     **network_options
         For a :class:`~nmanalysis.model.network.Network` only: ``history``,
-        ``client`` (None, ``"local"`` or a ``dask.distributed.Client``) and
-        ``chunks`` (see :func:`~nmanalysis.integrate.delayed.simulate_network`).
+        ``delay_interpolation``, ``client`` (None, ``"local"`` or a
+        ``dask.distributed.Client``) and ``chunks`` (see
+        :func:`~nmanalysis.integrate.delayed.simulate_network`).
 
     Returns
     -------
@@ -230,7 +231,7 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
                                 progress=progress, **network_options)
     if network_options:
         raise OptionsError(f"simulate() got unexpected arguments {sorted(network_options)} "
-                           "(history= is for networks only)")
+                           "(history=, delay_interpolation=, client= and chunks= are for networks only)")
     return simulate_arrays(model, t, dt=dt, method=method, params=params, y0=y0, inputs=inputs,
                            noise=noise, record=record, sampling=sampling,
                            transient=transient, rtol=rtol, atol=atol, max_steps=max_steps,
