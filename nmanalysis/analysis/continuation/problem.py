@@ -12,6 +12,7 @@ from ..._checks import check_names
 from ...errors import OptionsError
 
 __all__ = ["ContinuationProblem", "ContinuationOptions", "PseudoArclength", "check_steps",
+           "check_fixed_values",
            "check_free_parameter"]
 
 
@@ -36,11 +37,7 @@ class ContinuationProblem:
         from ...compile import compile_model
 
         check_free_parameter(model, param, "continuation of equilibria")
-        params = check_names(params, model.param_names, "params")
-        inputs = check_names(inputs, model.input_names, "inputs")
-        for k, v in {**params, **inputs}.items():
-            if np.ndim(v) != 0:
-                raise OptionsError(f"`{k}` must be a single number for continuation")
+        params, inputs = check_fixed_values(model, params, inputs)
         self.model, self.param = model, param
         self.system = compile_model(model)
         self.n = model.n_states
@@ -162,6 +159,17 @@ def check_free_parameter(model, param, what) -> None:
     if model.uses_time():
         raise OptionsError(f"model {model.name!r} depends on time `t`; {what} needs an "
                            "autonomous model")
+
+
+def check_fixed_values(model, params, inputs) -> tuple[dict, dict]:
+    """``params`` and ``inputs`` checked by name, each a single number (continuation
+    holds everything but its free parameters fixed)."""
+    params = check_names(params, model.param_names, "params")
+    inputs = check_names(inputs, model.input_names, "inputs")
+    for k, v in {**params, **inputs}.items():
+        if np.ndim(v) != 0:
+            raise OptionsError(f"`{k}` must be a single number for continuation")
+    return params, inputs
 
 
 def check_steps(opts, what="steps") -> None:

@@ -15,9 +15,8 @@ import itertools
 
 import numpy as np
 
-from ...._checks import check_names
 from ....errors import OptionsError
-from ..problem import check_free_parameter
+from ..problem import check_fixed_values, check_free_parameter
 
 __all__ = ["TwoParameterProblem"]
 
@@ -50,11 +49,7 @@ class TwoParameterProblem:
             raise OptionsError(f"the two free parameters must differ; got {p1!r} twice")
         for p in (p1, p2):
             check_free_parameter(model, p, "two-parameter continuation")
-        params = check_names(params, model.param_names, "params")
-        inputs = check_names(inputs, model.input_names, "inputs")
-        for k, v in {**params, **inputs}.items():
-            if np.ndim(v) != 0:
-                raise OptionsError(f"`{k}` must be a single number for continuation")
+        params, inputs = check_fixed_values(model, params, inputs)
         self.model, self.free = model, (p1, p2)
         self.system = compile_model(model)
         self.n = model.n_states
