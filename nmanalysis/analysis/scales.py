@@ -107,7 +107,11 @@ def _equilibrium_size(f, jac, x0):
     x = res.x
     if not (res.converged and np.all(np.isfinite(x))):
         return np.zeros_like(x0)
-    return np.maximum(np.abs(x), np.abs(x - x0))
+    size = np.maximum(np.abs(x), np.abs(x - x0))
+    # a component that is zero up to the solve's rounding (e.g. a derivative state at
+    # rest, 1e-30 beside rates of 1e-2) says nothing about the state's size
+    noise = 1e-8 * max(float(np.max(size)), float(np.max(np.abs(x0))))
+    return np.where(size > noise, size, 0.0)
 
 
 def _nonlinearity_length(jac, x0, J0, floor, i):

@@ -10,7 +10,7 @@ from .test_cli import PNG_MAGIC, run, user_error
 
 xr = pytest.importorskip("xarray")
 
-REF = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "wc_bm.json"
+REF = Path(__file__).resolve().parents[1] / "reference" / "data" / "wc_bm.json"
 
 
 def _cusp_reference():
