@@ -337,7 +337,7 @@ class Network:
         Examples
         --------
         >>> import numpy as np, nmanalysis as nma
-    >>> from nmanalysis.model.network import Network
+        >>> from nmanalysis.model.network import Network
         >>> net = Network(nma.get_model("wilson_cowan"), np.ones((3, 3)) - np.eye(3))
         >>> m = net.to_model()
         >>> m.n_states, m.param_names[0]
@@ -507,7 +507,7 @@ class Network:
         Examples
         --------
         >>> import numpy as np, nmanalysis as nma
-    >>> from nmanalysis.model.network import Network
+        >>> from nmanalysis.model.network import Network
         >>> W = np.array([[0.0, 1.0], [1.0, 0.0]])
         >>> net = Network(nma.get_model("wilson_cowan"), W, delays=2.0 * W)
         >>> A0, taus, As = net.delay_linearization(np.zeros(4), {"K": 0.5})
