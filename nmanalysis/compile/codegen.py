@@ -190,17 +190,23 @@ def hoist_parameter_terms(exprs, params):
     return out, list(table)
 
 
-def _block_kernel(name, exprs, sym, n_q):
-    """``name(t, Y, P, Q, OUT)``: the expressions looped over the batch index.
-
-    ``Q`` holds the hoisted parameter terms (``_q<k>``) of each row.
-    """
+def _block_printer(sym, n_q):
+    """The printer of block kernels (states ``y<i>``, parameters and inputs ``p<i>``,
+    hoisted parameter terms ``q<k>``, time ``t``) and the ``_q<k>`` symbols."""
     names = {s: f"y{i}" for i, s in enumerate(sym.y)}
     names.update({s: f"p{i}" for i, s in enumerate((*sym.p, *sym.u))})
     qsyms = [sp.Symbol(f"_q{k}") for k in range(n_q)]
     names.update({q: f"q{k}" for k, q in enumerate(qsyms)})
     names[sym.t] = "t"
-    printer = KernelPrinter(names)
+    return KernelPrinter(names), qsyms
+
+
+def _block_kernel(name, exprs, sym, n_q):
+    """``name(t, Y, P, Q, OUT)``: the expressions looped over the batch index.
+
+    ``Q`` holds the hoisted parameter terms (``_q<k>``) of each row.
+    """
+    printer, qsyms = _block_printer(sym, n_q)
     ind = "        "
     lines = [_DECORATOR, f"def {name}(t, Y, P, Q, OUT):"]
     if not exprs:
@@ -233,12 +239,7 @@ def _euler_kernel(exprs, sym, n_q):
     by ``y += dt * f`` at ``t = t0 + q dt``, so the results are the same bits.
     """
     n = len(sym.y)
-    names = {s: f"y{i}" for i, s in enumerate(sym.y)}
-    names.update({s: f"p{i}" for i, s in enumerate((*sym.p, *sym.u))})
-    qsyms = [sp.Symbol(f"_q{k}") for k in range(n_q)]
-    names.update({q: f"q{k}" for k, q in enumerate(qsyms)})
-    names[sym.t] = "t"
-    printer = KernelPrinter(names)
+    printer, qsyms = _block_printer(sym, n_q)
     ind = "                "
     used = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
     loads = [f"{ind}y{i} = Y[{i}, b]" for i in range(n)]
