@@ -18,6 +18,9 @@ from .errors import (CacheWarning, CompileError, ConvergenceWarning, ModelError,
                      NoStartError, OptionsError, ResourceError, SimulationError)
 from .model import Model
 from .models import get_model, list_models
+from .results.dask_probes import watch_xarray_import
+
+watch_xarray_import()       # Datasets of numpy arrays are then built without importing dask
 
 __all__ = [
     "__version__", "Model", "get_model", "list_models", "load_model", "save_model",

@@ -7,6 +7,7 @@ import math
 import sys
 from pathlib import Path
 
+from ..results.dask_probes import lazy_dask_probes
 from ._args import UsageError
 
 
@@ -135,37 +136,6 @@ def write_results(result, output, plot, draw, quiet: bool) -> None:
 
 
 # -- start-up -------------------------------------------------------------------------------
-# xarray asks of every array it wraps whether it is a dask array: it imports dask.array to
-# get the type (0.8 s on the project's machine, in every process that builds a Dataset
-# from plain numpy arrays) and dask.base to ask whether the array is a dask collection
-# (0.15 s). A numpy array is neither, and no object can be a dask array while dask.array
-# has not been imported: lazy_dask_probes makes both questions answer that without
-# importing dask; once dask is imported (``regimes`` uses it), xarray sees its real types.
-def lazy_dask_probes() -> None:
-    """Let xarray tell numpy arrays from dask arrays without importing dask.
-
-    Imports xarray (call it where a Dataset is built anyway). Does nothing if
-    xarray's internals are not as expected, or if xarray has looked at dask already.
-    """
-    try:
-        import numpy as np
-        from xarray.namedarray import pycompat, utils
-        cached = pycompat._cached_duck_array_modules
-        base = pycompat.DuckArrayModule
-        original = utils.is_dask_collection
-    except (ImportError, AttributeError):
-        return
-    if "dask" not in cached:
-        cached["dask"] = _lazy_dask_module(base)()
-    if not getattr(original, "_nma_lazy", False):
-
-        def is_dask_collection(x):
-            return False if type(x) is np.ndarray else original(x)
-
-        is_dask_collection._nma_lazy = True
-        utils.is_dask_collection = is_dask_collection
-
-
 # Set by main() when it is the process's program (called without arguments).
 _PROCESS = {"command_line": False}
 
@@ -191,36 +161,3 @@ def prepare_run() -> None:
     if _PROCESS["command_line"]:
         import gc
         gc.freeze()
-
-
-def _lazy_dask_module(base):
-    """xarray's record of the dask module, whose array type is looked up when asked."""
-
-    class LazyDaskModule(base):
-        def __init__(self):         # nothing imported here
-            self._real = None
-
-        @property
-        def type(self):
-            mod = sys.modules.get("dask.array")
-            array = getattr(mod, "Array", None)
-            return (array,) if isinstance(array, type) else ()
-
-        def _module(self):
-            if self._real is None:
-                self._real = base("dask")
-            return self._real
-
-        @property
-        def module(self):
-            return self._module().module
-
-        @property
-        def version(self):
-            return self._module().version
-
-        @property
-        def available(self):
-            return self._module().available
-
-    return LazyDaskModule

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 _RUN = """
 import json, sys
 import nmanalysis as nma
@@ -43,7 +45,7 @@ def test_datasets_of_numpy_arrays_do_not_import_dask():
     code = """
 import json, sys
 import numpy as np
-from nmanalysis.cli._report import lazy_dask_probes
+from nmanalysis.results.dask_probes import lazy_dask_probes
 lazy_dask_probes()
 import xarray as xr
 ds = xr.Dataset({"a": (("x",), np.arange(3.0))}, coords={"x": [0, 1, 2]})
@@ -56,6 +58,30 @@ print(json.dumps({"no_dask": no_dask, "chunked": lazy.chunks is not None,
 """
     out = _child(code)
     assert out == {"no_dask": True, "chunked": True, "sum": 0.0, "mean": 1.0}
+
+
+_LIBRARY = """
+import json, sys
+import numpy as np
+{first}
+import xarray as xr
+ds = xr.Dataset({{"a": (("x",), np.arange(3.0))}}, coords={{"x": [0, 1, 2]}})
+no_dask = "dask" not in sys.modules
+import dask.array as da
+lazy = xr.DataArray(da.zeros(4, chunks=2))
+watchers = [f for f in sys.meta_path if type(f).__name__ == "_XarrayWatcher"]
+print(json.dumps({{"no_dask": no_dask, "chunked": lazy.chunks is not None,
+                  "sum": float((lazy + 1).sum().compute()), "mean": float(ds.a.mean()),
+                  "watchers": len(watchers)}}))
+"""
+
+
+@pytest.mark.parametrize("first", ["import nmanalysis", "import xarray; import nmanalysis"])
+def test_importing_the_package_spares_datasets_the_dask_import(first):
+    # whichever of xarray and nmanalysis is imported first, Datasets of numpy arrays
+    # are built without importing dask, and dask arrays work as usual afterwards
+    out = _child(_LIBRARY.format(first=first))
+    assert out == {"no_dask": True, "chunked": True, "sum": 4.0, "mean": 1.0, "watchers": 0}
 
 
 _SET = """
