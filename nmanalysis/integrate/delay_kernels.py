@@ -241,12 +241,17 @@ def _dde_read(V, D, base, wt, off, d, qs, q, interp, hd0):
 def run_network(Y0, P0, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL, interp,
                 blocks, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, L, HV, HD,
                 noise_kind, noise_sig, noise_tau, seed, lo_b, hi_b, want_full, want_red,
+                n_par, in_T, in_V, in_K,
                 REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, row_start, row_stop):
     """Integrate rows [row_start, row_stop). Y0 (B, N, ns), P0 (B, N, n_all),
     DL (B, E) delays in steps (0 = undelayed), interp 0 Hermite / 1 linear /
     2 nearest, blocks False: read per step always, HV/HD (B or 1, Lh, N) history
     values / derivatives at t0 - k dt, REC (n_rec, ns, N, B), every sample
-    written (NaN after a stop).
+    written (NaN after a stop). Time-dependent inputs: knots in_T (n_in, K),
+    values in_V (n_in, K, N) per node, the same in every row, written to the
+    columns ``n_par + i`` of P at every stage time (from the left inside a
+    step, as for a single model: a jump on a step edge is seen by the next
+    step); ``n_in = 0`` without them.
 
     The node equations of all nodes are evaluated at once by the model's block
     kernels (``rhs_block``, ``jac_diag_block``: nodes along the vectorised axis)
@@ -261,6 +266,7 @@ def run_network(Y0, P0, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL,
     Lh = HV.shape[1]
     sqdt = math.sqrt(dt)
     n_ob = max(N_OBSERVABLES, 1)
+    has_in = in_T.shape[0] > 0
     nw = 4 if interp == 0 else (2 if interp == 1 else 1)
     L2 = 2 * L
     n_st = 1 if scheme == 1 else S
@@ -395,6 +401,8 @@ def run_network(Y0, P0, tgt, src, KG, mode, obs_h, in_pre, rowptr, e_j, e_w, DL,
                             acc += dt * A[s, l] * Kst[l, k, i]
                         YS[k, i] = acc
                 ts = t + c[s] * dt
+                if has_in:
+                    fill_inputs(ts, P, 0, n_par, in_T, in_V, in_K, s > 0 and c[s] > 0.0)
                 sb = dbase[s]
                 sw = dwt[s]
                 so = doff[s]

@@ -34,6 +34,7 @@ from ..model.network import COUPLINGS, Network
 from ..results.attrs import json_attr, provenance
 from ..results.status import status_attrs
 from .batch import make_grid
+from .inputs import as_signal, evaluate
 from .noise import parse_noise
 from .parallel import run_pieces
 from .sizing import check_memory, whole_steps
@@ -115,6 +116,98 @@ def _history(history, net, y0, B, L, dt, t0, seed):
                        "node, or {'uniform': (low, high)}; got " + repr(history)[:80])
 
 
+def _node_signal(name, spec, where):
+    """One node's input as an :class:`~.inputs.InputSignal` of plain numbers."""
+    sig = as_signal(name, spec)
+    for f, v in sig.field_values().items():
+        if np.ndim(v) or type(v).__name__ == "DataArray":
+            raise OptionsError(
+                f"input {name!r}{where}: value fields of a network's inputs are single "
+                f"numbers (sweeps of inputs are not available for networks; sweep node "
+                f"parameters with `params`); got {f}={v!r}")
+    return sig
+
+
+def _per_node(net, name, spec):
+    """Input ``name`` as one signal per node (the model's value where none is given)."""
+    N = net.n_nodes
+    default = float(net.node_model.inputs[name])
+    if isinstance(spec, Mapping) and "kind" not in spec:
+        out = [_node_signal(name, default, "") for _ in range(N)]
+        labels = list(net.labels)
+        for key, value in spec.items():
+            if isinstance(key, str) and key in labels:
+                i = labels.index(key)
+            elif isinstance(key, numbers.Integral) and not isinstance(key, bool) \
+                    and -N <= key < N:
+                i = int(key) % N
+            else:
+                raise OptionsError(f"input {name!r}: node {key!r} is neither a node index "
+                                   f"(0..{N - 1}) nor a node label (e.g. {labels[0]!r})")
+            out[i] = _node_signal(name, value, f" at node {key!r}")
+        return out
+    if isinstance(spec, (list, tuple)) or (isinstance(spec, np.ndarray) and spec.ndim == 1):
+        if len(spec) != N:
+            raise OptionsError(f"input {name!r}: a sequence gives one value or signal per "
+                               f"node, {N} of them; got {len(spec)}")
+        return [_node_signal(name, v, f" at node {i}") for i, v in enumerate(spec)]
+    one = _node_signal(name, spec, "")
+    return [one] * N
+
+
+def _knots_of(sigs):
+    """Knots shared by per-node piecewise-linear signals: (T (K,), V (K, N)).
+
+    Each node's knots are merged; a time where some node jumps appears twice,
+    and every node takes its value from the left there, then from the right.
+    """
+    parts = [sig.knots({}) for sig in sigs]
+    parts = [(np.asarray(T, float), np.asarray(V, float).reshape(-1)) for T, V in parts]
+    times = np.unique(np.concatenate([T for T, _ in parts]))
+    twice = np.zeros(times.size, bool)
+    for T, _ in parts:
+        same = np.flatnonzero(np.diff(T) == 0)
+        twice[np.searchsorted(times, T[same])] = True
+    Tm = np.repeat(times, np.where(twice, 2, 1))
+    left = np.concatenate([[True], Tm[1:] != Tm[:-1]])      # first of a pair: from the left
+    V = np.empty((Tm.size, len(parts)))
+    for i, (T, v) in enumerate(parts):
+        right = evaluate(T, v, Tm)
+        j = np.searchsorted(T, Tm, side="left") - 1           # the limit from the left
+        inner = (j >= 0) & (j < T.size - 1)
+        jj = np.clip(j, 0, T.size - 1)
+        j1 = np.clip(jj + 1, 0, T.size - 1)
+        w = np.where(inner, (Tm - T[jj]) / np.where(inner, T[j1] - T[jj], 1.0), 0.0)
+        from_left = np.where(j >= 0, v[jj] + w * (v[j1] - v[jj]), v[0])
+        V[:, i] = np.where(left & np.repeat(twice, np.where(twice, 2, 1)), from_left, right)
+    return Tm, V
+
+
+def _network_inputs(net, kmodel, inputs):
+    """Knot tables of the node model's inputs, per node: in_T, in_V (n_in, K, N), in_K."""
+    names = list(net.node_model.input_names)
+    inputs = dict(inputs or {})
+    for k in inputs:
+        if k not in names:
+            hint = (f"the node model's inputs are {names}" if names else
+                    f"the node model {net.node_model.name!r} has no inputs (declare one in "
+                    "the model, e.g. added to a state's equation, to drive nodes)")
+            raise OptionsError(f"`inputs` got unknown name {k!r}; {hint}")
+    if not names:
+        return np.zeros((0, 1)), np.zeros((0, 1, net.n_nodes)), np.zeros(0, np.int64), {}
+    tables = [_knots_of(_per_node(net, k, inputs.get(k, net.node_model.inputs[k])))
+              for k in names]
+    kmax = max(T.size for T, _ in tables)
+    in_T = np.full((len(names), kmax), np.inf)
+    in_V = np.zeros((len(names), kmax, net.n_nodes))
+    in_K = np.array([T.size for T, _ in tables], dtype=np.int64)
+    for i, (T, V) in enumerate(tables):
+        in_T[i, :T.size] = T
+        in_V[i, :T.size] = V
+    described = {k: repr(v)[:200] for k, v in inputs.items()}
+    return in_T, in_V, in_K, described
+
+
 def _initial(net, y0):
     N, names = net.n_nodes, net.node_state_names
     out = np.array([[float(net.node_model.states[s]) for s in names]] * N)
@@ -130,7 +223,7 @@ def _initial(net, y0):
 
 
 def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None, y0=None,
-                     history=None, noise=None, record="full", sampling=None, transient=0.0,
+                     inputs=None, history=None, noise=None, record="full", sampling=None, transient=0.0,
                      bounds=None, seed=None, progress=None, client=None, chunks=None,
                      delay_interpolation="hermite", **unused):
     """Integrate a network with per-edge delays; called by ``nma.simulate(network, ...)``.
@@ -150,6 +243,13 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
         (outer product, e.g. gain x speed).
     y0 : dict, optional
         Node state -> number or array of shape (N,); default the node model's.
+    inputs : dict, optional
+        The node model's inputs (its declared time-dependent names) -> a number
+        or a signal (:class:`~nmanalysis.integrate.inputs.Step`, ``Pulse``,
+        ``Ramp``, ``Sampled``) for every node; a sequence of N of them, one per
+        node; or a dict ``{node: number or signal}`` by node index or label
+        (the others keep the model's value), e.g. a pulse into one region.
+        Signal values are single numbers here (no sweeps of inputs).
     history : None, float, array of shape (N,), callable or dict
         Source state before ``t_start``: ``None`` holds the initial state;
         a constant; ``history(t)`` returning N values; ``{"uniform": (lo, hi)}``
@@ -311,11 +411,13 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
     STATUS = np.zeros(B, dtype=np.int8)
     TSTOP = np.full(B, np.nan)
     src, tgt = names.index(net.source), node.param_names.index(net.target)
+    in_T, in_V, in_K, in_desc = _network_inputs(net, kmodel, inputs)
 
     args = (Y0, Pn, tgt, src, gain, mode, obs_h, in_pre, rowptr, jj.astype(np.int64), e_w, DL,
             interp, _BLOCKS, 1 if method == "exp_euler" else 0, tab.A, tab.b, tab.c, t0,
             float(dt), n_steps, q0, rec_every, L, HV, HD, noise_spec.kind, noise_spec.sigma,
-            noise_spec.tau, seed, lo_b, hi_b, want_full, want_red)
+            noise_spec.tau, seed, lo_b, hi_b, want_full, want_red,
+            len(kmodel.param_names), in_T, in_V, in_K)
 
     def run(lo, hi):
         kern(*args, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, lo, hi)
@@ -338,6 +440,7 @@ def simulate_network(net, t=(0.0, 100.0), *, dt=None, method="heun", params=None
                         seed=seed, noise=noise_spec.describe() or None,
                         history=("initial state" if history is None else
                                  "function" if callable(history) else repr(history)[:200]),
+                        inputs=in_desc or None,
                         coupling=net.coupling, source=net.source, target=net.target,
                         delay_interpolation=delay_interpolation),
                     method, params)

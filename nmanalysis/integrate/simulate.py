@@ -127,6 +127,13 @@ def _build_inputs(model, signals, grid, B):
     return in_T, in_V, in_K, described
 
 
+def _is_float64(dtype) -> bool:
+    try:
+        return np.dtype(dtype) == np.float64
+    except TypeError:
+        return False
+
+
 def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=None,
              inputs=None, noise=None, record="full", sampling=None, transient=0.0,
              rtol=1e-6, atol=1e-9, max_steps=10_000_000, controller=None, bounds=None,
@@ -225,8 +232,15 @@ def simulate(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None, y0=No
 
     if isinstance(model, Network):      # per-edge delays: the delayed integrator
         from .delayed import simulate_network
+        ode_only = {"rtol": rtol != 1e-6, "atol": atol != 1e-9,
+                    "max_steps": max_steps != 10_000_000, "controller": controller is not None,
+                    "dtype": not _is_float64(dtype), "observables": observables is not True}
+        given = sorted(k for k, v in ode_only.items() if v)
+        if given:
+            raise OptionsError(f"simulate of a network does not take {given} (fixed-step "
+                               "methods in float64, node states recorded)")
         return simulate_network(model, t, dt=dt, method=method, params=params, y0=y0,
-                                noise=noise, record=record, sampling=sampling,
+                                inputs=inputs, noise=noise, record=record, sampling=sampling,
                                 transient=transient, bounds=bounds, seed=seed,
                                 progress=progress, **network_options)
     if network_options:

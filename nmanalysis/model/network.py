@@ -330,7 +330,8 @@ class Network:
 
         States ``<state>_<node>`` (node-major), parameters: the network
         parameters, the shared node parameters by their own names and the
-        per-node ones as ``<param>_<node>``. Observables ``coupling_<node>``
+        per-node ones as ``<param>_<node>``; the node model's inputs and
+        observables as ``<name>_<node>``. Observables ``coupling_<node>``
         hold the coupling input of each node. Equilibria of the delayed network
         are the equilibria of this model.
 
@@ -363,9 +364,13 @@ class Network:
                 h_name += "_"
         W = self.weights
         src = self.source
+        inputs = {}
         for i in range(N):
             mapping = {s: f"{s}_{i}" for s in node.state_names}
             mapping.update({p: f"{p}_{i}" for p in hetero})
+            mapping.update({u: f"{u}_{i}" for u in node.input_names})
+            for u, spec in d["inputs"].items():
+                inputs[f"{u}_{i}"] = spec
             if hetero:
                 mapping.update({f: f"{f}_{i}" for f in fn_names})
             if hetero or i == 0:
@@ -405,8 +410,12 @@ class Network:
             mapping[self.target] = f"({mapping.get(self.target, self.target)} + {cname})"
             for s, eq in node.equations.items():
                 equations[f"{s}_{i}"] = _rename(eq, mapping)
+            for o, spec in d["observables"].items():
+                spec = dict(spec) if isinstance(spec, dict) else {"expression": spec}
+                spec["expression"] = _rename(spec["expression"], mapping)
+                observables[f"{o}_{i}"] = spec
         self._flat = Model(name=self.name, states=states, params=params,
-                           equations=equations, functions=functions,
+                           equations=equations, functions=functions, inputs=inputs,
                            observables=observables, description=repr(self),
                            time_units=node.time_units)
         return self._flat
