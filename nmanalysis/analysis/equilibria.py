@@ -75,6 +75,24 @@ class _Solver:
         return X, conv == 1, res
 
 
+def _node_inputs(net, inputs):
+    """A network's ``inputs`` by node-model name (one number for every node, or N of
+    them) spelled out as the flat model's ``<input>_<node>``; other names pass."""
+    out = {}
+    for k, v in dict(inputs or {}).items():
+        if k in net.node_model.input_names:
+            vals = np.asarray(v, dtype=float) if not isinstance(v, str) else np.array(np.nan)
+            if vals.ndim == 0:
+                vals = np.full(net.n_nodes, float(vals))
+            if vals.shape != (net.n_nodes,):
+                raise OptionsError(f"`inputs[{k!r}]` of a network must be one number or "
+                                   f"{net.n_nodes} (one per node) for equilibria; got {v!r}")
+            out.update({f"{k}_{i}": float(x) for i, x in enumerate(vals)})
+        else:
+            out[k] = v
+    return out
+
+
 class _NetworkSolver:
     """Newton on a network's structured ``F`` / ``J`` (no flat model compiled).
 
@@ -94,6 +112,13 @@ class _NetworkSolver:
             K.append(k)
             Pn.append(pn)
         self.K, self.Pn = np.array(K), np.array(Pn)
+        # constant inputs of the flat model (``<input>_<node>``) into the node columns
+        n_np, N = len(net.node_model.param_names), net.n_nodes
+        flat_inputs = list(model.input_names)
+        for k, u in enumerate(net.node_model.input_names):
+            for i in range(N):
+                row = len(names) + flat_inputs.index(f"{u}_{i}")
+                self.Pn[:, i, n_np + k] = P[row]
         self.n_solves = 0
 
     def evaluate(self, X, rows, jac=True):
@@ -275,6 +300,8 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         raise OptionsError(f"model {model.name!r} depends explicitly on time `t`; equilibria "
                            "are defined for autonomous models only")
     params = check_names(params, model.param_names, "params", {"inputs": model.input_names})
+    if net is not None:
+        inputs = _node_inputs(net, inputs)
     inputs = check_names(inputs, model.input_names, "inputs")
     for k, v in inputs.items():
         if np.ndim(v) != 0:
