@@ -257,7 +257,9 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         For a :class:`~nmanalysis.model.network.Network` the states are the
         flat ones (``rE_0, rI_0, rE_1, ...``) and parameters those of
         ``net.to_model()`` (network parameters such as ``K`` and ``speed`` can
-        be swept). The flat model is not compiled: ``F`` and its Jacobian are
+        be swept); constant ``inputs`` of the node model are given by their
+        node-model name (one number for every node, or one per node) or as
+        ``<input>_<node>``. The flat model is not compiled: ``F`` and its Jacobian are
         assembled from the compiled node model and the coupling
         (:mod:`nmanalysis.analysis.network_linear`). When some edge has a positive delay, ``eig_real`` /
         ``eig_imag`` are the ``n_roots`` rightmost roots of the characteristic
