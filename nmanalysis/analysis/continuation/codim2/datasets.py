@@ -6,7 +6,8 @@ import numpy as np
 
 from ....results.conventions import eigenvalue_attrs
 
-__all__ = ["curve_dataset", "codim2_special_dataset", "CODIM2_TYPES"]
+__all__ = ["curve_dataset", "codim2_special_dataset", "cycle_curve_dataset", "CODIM2_TYPES",
+           "CYCLE_CURVES"]
 
 #: what each type of codim-2 point is
 CODIM2_TYPES = {"CP": "cusp", "BT": "Bogdanov-Takens", "GH": "generalised Hopf (Bautin)",
@@ -128,3 +129,103 @@ def codim2_special_dataset(model, problem, rows):
                                                "units": "1"})})
     ds.attrs["free_parameters"] = f"{p1} {p2}"
     return ds
+
+
+#: what each kind of cycle curve is
+CYCLE_CURVES = {"lpc": "fold of cycles (LPC)", "pd": "period doubling (PD)",
+                "ns": "Neimark-Sacker (torus, NS)"}
+
+
+def cycle_curve_dataset(model, pb, res, kind, start_point):
+    """The Dataset (dim ``point``) of one traced LPC, PD or NS curve.
+
+    ``pb`` is the :class:`.cycle_systems.CycleCurveProblem`, ``res`` the result
+    of :func:`.cycles.trace_cycle_curve`.
+    """
+    import xarray as xr
+
+    from .cycles import COMPLETE_ENDS
+
+    pts = res["points"]
+    npt = len(pts)
+    p1, p2 = pb.free
+    obs = list(model.observable_names)
+    names = [*model.state_names, *obs]
+    P = np.empty((npt, 2))
+    T = np.empty(npt)
+    kappa = np.full(npt, np.nan)
+    mx = np.empty((npt, len(names)))
+    mn = np.empty((npt, len(names)))
+    ntst = np.empty(npt, np.int32)
+    for i, o in enumerate(pts):
+        U, T[i], P[i], extra = pb.split(o.y, o.mesh)
+        if extra.size:
+            kappa[i] = extra[0]
+        c = pb.col_for(o.mesh)
+        V = np.concatenate([U, c.at_gauss(U).reshape(-1, pb.n)])
+        if obs:
+            V = np.concatenate([V, _observables(pb, V, P[i])], axis=1)
+        mx[i], mn[i] = V.max(0), V.min(0)
+        ntst[i] = len(o.mesh) - 1
+    nf = max(len(o.mu) for o in pts)
+    mu = np.full((npt, nf), np.nan + 0j)
+    for i, o in enumerate(pts):
+        mu[i, :len(o.mu)] = o.mu
+    triv = np.array([float(np.min(np.abs(o.mu - 1.0))) if np.all(np.isfinite(o.mu))
+                     else np.nan for o in pts])
+    arc = np.concatenate([[0.0], np.cumsum([
+        pb.norm(pb.remesh(b.y, b.mesh, a.mesh) - a.y, a.mesh) for a, b in zip(pts[:-1],
+                                                                               pts[1:])])])
+    tu = model.time_units or "1"
+    data = {p1: ("point", P[:, 0], _param_attrs(model, p1)),
+            p2: ("point", P[:, 1], _param_attrs(model, p2)),
+            "period": ("point", T, {"long_name": "period", "units": tu})}
+    for i, s in enumerate(names):
+        units = model.state_info[s].units if s in model.state_info else ""
+        data[f"{s}_max"] = ("point", mx[:, i], {"long_name": f"maximum of {s} over the orbit",
+                                                "units": units})
+        data[f"{s}_min"] = ("point", mn[:, i], {"long_name": f"minimum of {s} over the orbit",
+                                                "units": units})
+    data["amplitude"] = ("point", np.array([o.amplitude for o in pts]),
+                         {"long_name": "largest (max - min) / state scale", "units": "1"})
+    data["floquet_real"] = (("point", "floquet"), mu.real,
+                            {"long_name": "Floquet multiplier real part", "units": "1"})
+    data["floquet_imag"] = (("point", "floquet"), mu.imag,
+                            {"long_name": "Floquet multiplier imaginary part", "units": "1"})
+    data["trivial_multiplier_error"] = (
+        "point", triv, {"long_name": "|trivial Floquet multiplier - 1| (precision check)",
+                        "units": "1"})
+    if kind == "ns":
+        inside = np.abs(kappa) <= 1
+        data["kappa"] = ("point", kappa, {"long_name": "cos(theta) of the critical multipliers "
+                                                       "exp(+-i theta); |kappa| > 1 on a "
+                                                       "neutral saddle cycle", "units": "1"})
+        data["theta"] = ("point", np.where(inside, np.arccos(np.clip(kappa, -1, 1)), np.nan),
+                         {"long_name": "argument theta of the critical multipliers (NS)",
+                          "units": "rad"})
+        data["neutral_saddle"] = ("point", ~inside,
+                                  {"long_name": "neutral saddle cycle (real multipliers mu, "
+                                                "1/mu), not a torus bifurcation", "units": "1"})
+    data["arclength"] = ("point", arc, {"long_name": "scaled arclength", "units": "1"})
+    data["ntst"] = ("point", ntst, {"long_name": "mesh intervals of the collocation",
+                                    "units": "1"})
+    ds = xr.Dataset(data, coords={
+        "point": ("point", np.arange(npt), {"long_name": "point index", "units": "1"}),
+        "floquet": ("floquet", np.arange(nf), {"long_name": "multiplier index (decreasing "
+                                                            "modulus)", "units": "1"})})
+    reasons = res["reasons"]
+    ds.attrs.update(
+        curve=kind, free_parameters=f"{p1} {p2}", start_point=start_point,
+        stop_reason_start_side=reasons[0], stop_reason_end_side=reasons[1],
+        status="complete" if all(r in COMPLETE_ENDS for r in reasons) else "incomplete",
+        ntst=int(pb.base.col.N), ncol=int(pb.base.col.m),
+        description=CYCLE_CURVES[kind])
+    return ds
+
+
+def _observables(pb, X, P):
+    n_obs = len(pb.model.observable_names)
+    X = np.ascontiguousarray(X.reshape(-1, pb.n))
+    out = np.empty((X.shape[0], max(n_obs, 1)))
+    pb.kern.obs_eval(X, pb.pv(P), out)
+    return out[:, :n_obs]

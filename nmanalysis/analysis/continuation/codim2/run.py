@@ -10,7 +10,8 @@ from ...scales import state_widths
 from ..datasets import tree_with_provenance
 from ..engine import Stop, locate, trace
 from .curve import CurveBranch, ScaledCurve
-from .datasets import curve_dataset, codim2_special_dataset
+from .cycle_run import check_cycle_options, trace_cycle_curves
+from .datasets import curve_dataset, codim2_special_dataset, cycle_curve_dataset
 from .locate import codim2_row, polish
 from .problem import TwoParameterProblem
 from .systems import FoldSystem, HopfSystem
@@ -23,8 +24,10 @@ _DEFAULTS = dict(ds=0.005, ds_min=1e-9, ds_max=0.03, max_points=3000, tol=1e-10,
 
 def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=None,
                         ds=None, ds_min=None, ds_max=None, max_points=None, tol=None,
-                        state_bounds=None, neutral_saddles=True, from_bt=True):
-    """Curves of folds and Hopf points in two parameters, with CP, BT, GH, ZH and HH points.
+                        state_bounds=None, neutral_saddles=True, from_bt=True, cycles=False,
+                        ntst=50, ncol=4, max_period=None):
+    """Curves of folds and Hopf points in two parameters, with CP, BT, GH, ZH and HH points,
+    and curves of folds of cycles (LPC), period doublings (PD) and tori (NS).
 
     Each curve is continued by pseudo-arclength on a minimally augmented
     (bordered) defining system with exact derivatives (:mod:`.systems`), both
@@ -40,13 +43,17 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
         The two free parameters ``(p1, p2)``.
     ranges : dict
         ``{p1: (low, high), p2: (low, high)}``: the box of the diagram.
-    start : DataTree, Dataset or None
+    start : DataTree, Dataset, list of them, or None
         Where curves start. ``None``: the one-parameter diagram
         (:func:`nmanalysis.continuation`) in ``p1`` over ``ranges[p1]`` at the
-        value of ``p2`` in ``params`` (else the model's), a fold curve from
-        every LP and a Hopf curve from every HB. A one-parameter tree in
-        ``p1``, or its ``special_points`` (or a selection of its rows), starts
-        curves from its LP and HB points instead.
+        value of ``p2`` in ``params`` (else the model's; with its cycles when
+        ``cycles=True``), a fold curve from every LP and a Hopf curve from
+        every HB. A one-parameter tree in ``p1``, or its ``special_points``
+        (or a selection of its rows), starts curves from its LP and HB points
+        instead, and an LPC, PD or NS curve from each of its LPC, PD and NS
+        points (a diagram with ``cycles=True``). A two-parameter tree of this
+        function in ``(p1, p2)``, or its ``special_points``, starts an LPC curve
+        from each of its GH points. A list combines several starts.
     params, inputs : dict, optional
         Values of the other parameters (and of ``p2`` at the start) / inputs.
     ds, ds_min, ds_max : float, optional
@@ -73,6 +80,18 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
         only with ``neutral_saddles=True``). Its ``start_point`` reads
         ``"BT #k at ..."`` with ``k`` the row of the BT point in
         ``special_points``.
+    cycles : bool
+        With ``start=None``, compute the one-parameter diagram with its cycles
+        (and so start LPC, PD and NS curves from its special points), and start
+        an LPC curve from every GH point located on the Hopf curves traced here.
+        (LPC, PD and NS points and GH points given in ``start`` start curves
+        whatever its value.)
+    ntst, ncol : int
+        Mesh intervals and Gauss points per interval of the collocation of the
+        cycle curves (the mesh is redistributed along a curve, its size kept).
+    max_period : float, optional
+        A cycle curve ends when the period exceeds this (default 20 times the
+        period at its start): the orbit approaches a homoclinic orbit.
 
     Returns
     -------
@@ -96,6 +115,21 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
         ``second_angular_frequency`` (HH), ``zh_s``, ``zh_theta`` (ZH) and
         ``hh_p11``, ``hh_p12``, ``hh_p21``, ``hh_p22``, ``hh_theta``,
         ``hh_delta`` (HH). Normalisations: :mod:`.normal_forms`.
+        ``lpc/branch_<k>``, ``pd/branch_<k>``, ``ns/branch_<k>`` (only when
+        such curves were started): Datasets on dim ``point`` with both
+        parameters, ``period``, ``<state>_max`` and ``<state>_min`` (and of each
+        observable), ``amplitude``, the Floquet multipliers
+        ``floquet_real``/``floquet_imag`` (dim ``floquet``),
+        ``trivial_multiplier_error``, ``arclength``, ``ntst``; NS curves also
+        ``kappa`` (``cos theta`` of the critical multipliers ``exp(+-i
+        theta)``), ``theta`` and ``neutral_saddle`` (``|kappa| > 1``: real
+        multipliers ``mu``, ``1/mu``, not a torus bifurcation). Attributes
+        ``curve``, ``start_point``, ``stop_reason_start_side``,
+        ``stop_reason_end_side``, ``status``, ``ntst``, ``ncol``. Their
+        defining systems and derivatives: :mod:`.cycle_systems`; starts and
+        ends: :mod:`.cycles`. A GH point that starts an LPC curve is listed in
+        ``special_points`` with that curve in its ``branch``. Codim-2 points of
+        cycles are not detected on these curves.
 
     Examples
     --------
@@ -122,8 +156,10 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
                            f"ds_min={opts['ds_min']}, ds={opts['ds']}, ds_max={opts['ds_max']}")
     if not (isinstance(opts["max_points"], (int, np.integer)) and opts["max_points"] >= 2):
         raise OptionsError(f"`max_points` must be a whole number >= 2; got {max_points!r}")
+    check_cycle_options(ntst, ncol, max_period)
     p2_0 = problem.start_values[1]
-    seeds, p2_0 = _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0)
+    seeds, cycle_seeds, p2_0 = _all_seeds(model, problem, start, boxes, params, inputs,
+                                          state_bounds, p2_0, cycles)
     if not boxes[1][0] <= p2_0 <= boxes[1][1]:
         raise OptionsError(f"the start value {p2} = {p2_0} lies outside ranges[{p2!r}] = "
                            f"{boxes[1]}")
@@ -131,9 +167,9 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
                        [boxes[0][1] - boxes[0][0], boxes[1][1] - boxes[1][0]])
     curves = {"fold": [], "hopf": []}
     failed = []
-    for kind, x0, p1_0, omega in seeds:
-        u0 = np.concatenate([x0, [p1_0, p2_0]] + ([[omega ** 2]] if kind == "hopf" else []))
-        if any(_passes_through(c, u0, p2_0) for c in curves[kind]):
+    for kind, x0, p1_0, omega, p2_s in seeds:
+        u0 = np.concatenate([x0, [p1_0, p2_s]] + ([[omega ** 2]] if kind == "hopf" else []))
+        if any(_passes_through(c, u0, p2_s) for c in curves[kind]):
             continue
         try:
             res = _trace_curve(problem, kind, u0, widths, opts, boxes, neutral_saddles)
@@ -150,24 +186,38 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
     for kind in ("fold", "hopf"):
         for k, c in enumerate(curves[kind]):
             rows += [dict(r, branch=f"{kind}/branch_{k}") for r in c["rows"]]
-    merged = _merge(rows, widths)
+    if cycles:
+        cycle_seeds += [{"kind": "gh", "row": r} for r in _merge(rows, widths)
+                        if r["type"] == "GH" and r["status"] == "located"]
+    cyc, gh_rows = trace_cycle_curves(model, problem, cycle_seeds, widths, opts, boxes,
+                                      params, inputs, ntst, ncol, max_period, failed)
+    merged = _merge(rows + gh_rows, widths)
     nodes = {}
     for kind in ("fold", "hopf"):
         for k, c in enumerate(curves[kind]):
             if "bt_start" in c:
                 c["start_point"] = _bt_label(c["bt_start"], merged, widths, (p1, p2))
             nodes[f"{kind}/branch_{k}"] = curve_dataset(model, problem, c, kind)
+    for kind in ("lpc", "pd", "ns"):
+        for k, (pb, res, label) in enumerate(cyc[kind]):
+            if isinstance(label, np.ndarray):
+                label = _gh_label(label, merged, widths, (p1, p2))
+            nodes[f"{kind}/branch_{k}"] = cycle_curve_dataset(model, pb, res, kind, label)
     nodes["special_points"] = codim2_special_dataset(model, problem, merged)
     attrs = provenance(
         model, analysis="codim2_continuation", fixed_params=problem.fixed,
         method="pseudo-arclength on minimally augmented fold and Hopf systems "
-               "(exact derivatives); codim-2 points by regula falsi and Newton",
+               "(exact derivatives); codim-2 points by regula falsi and Newton; LPC, PD "
+               "and NS curves by orthogonal collocation with bordered conditions",
         options={"free_parameters": f"{p1} {p2}", "ranges": {p1: list(boxes[0]),
                                                              p2: list(boxes[1])},
                  "start_value": p2_0, "ds": opts["ds"], "ds_min": opts["ds_min"],
                  "ds_max": opts["ds_max"], "tol": opts["tol"],
                  "max_points": opts["max_points"],
-                 "neutral_saddles": bool(neutral_saddles), "from_bt": bool(from_bt)})
+                 "neutral_saddles": bool(neutral_saddles), "from_bt": bool(from_bt),
+                 "cycles": bool(cycles), "ntst": int(ntst), "ncol": int(ncol),
+                 "max_period": "20 x start period" if max_period is None
+                 else float(max_period)})
     tree = tree_with_provenance(nodes, attrs)
     tree.attrs["failed_starts"] = "; ".join(failed)
     return tree
@@ -192,8 +242,24 @@ def _check_ranges(ranges, names):
     return tuple(out)
 
 
-def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0):
-    """``[(kind, x, p1, omega)]`` from the one-parameter diagram or from ``start``."""
+def _all_seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0, cycles):
+    """Seeds of every start: ``(equilibrium seeds, cycle seeds, p2 of the first start)``."""
+    items = list(start) if isinstance(start, (list, tuple)) else [start]
+    if not items:
+        raise OptionsError("`start` is an empty list; give None, a tree or special points")
+    seeds, cyc, first = [], [], None
+    for item in items:
+        s, c, p2_s = _seeds(model, problem, item, boxes, params, inputs, state_bounds, p2_0,
+                            cycles)
+        seeds += s
+        cyc += c
+        first = p2_s if first is None else first
+    return seeds, cyc, first
+
+
+def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0, cycles=False):
+    """``([(kind, x, p1, omega, p2)], [cycle seed dicts], p2_0)`` from the one-parameter
+    diagram or from ``start``."""
     import json
 
     import xarray as xr
@@ -204,7 +270,7 @@ def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0):
         others = {k: v for k, v in (params or {}).items() if k != p1}
         others[p2] = p2_0
         tree = continuation(model, p1, p_range=boxes[0], params=others, inputs=inputs,
-                            state_bounds=state_bounds)
+                            state_bounds=state_bounds, cycles=bool(cycles))
         sp = tree["special_points"].to_dataset()
     else:
         if isinstance(start, xr.DataTree):
@@ -224,18 +290,42 @@ def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0):
                                f"{sp.attrs.get('free_parameter')!r}")
         if "special" not in sp.dims:
             sp = sp.expand_dims("special")
+        codim2 = str(sp.attrs.get("free_parameters", ""))
+        if codim2 and codim2 != f"{p1} {p2}":
+            raise OptionsError(f"`start` is a two-parameter diagram in {codim2.split()}; "
+                               f"this one is in {[p1, p2]} (same parameters, same order)")
         fixed = sp.attrs.get("fixed_params")
         if fixed and not (params and p2 in params):
             p2_0 = float(json.loads(fixed).get(p2, p2_0))
-    seeds = []
+    seeds, cyc = [], []
+    two = p2 in sp.data_vars
     for i in range(sp.sizes["special"]):
         kind = str(sp["type"].values[i])
-        if kind not in ("LP", "HB"):
+        if kind not in ("LP", "HB", "LPC", "PD", "NS", "GH"):
             continue
-        x = np.array([float(sp[s].values[i]) for s in model.state_names])
-        omega = float(sp["angular_frequency"].values[i]) if kind == "HB" else np.nan
-        seeds.append(("fold" if kind == "LP" else "hopf", x, float(sp[p1].values[i]), omega))
-    return seeds, p2_0
+        try:
+            x = np.array([float(sp[s].values[i]) for s in model.state_names])
+        except KeyError as exc:
+            raise OptionsError(f"`start` lacks the state {exc} of model {model.name!r}") \
+                from None
+        P = (float(sp[p1].values[i]), float(sp[p2].values[i]) if two else p2_0)
+        if kind in ("LP", "HB"):
+            omega = float(sp["angular_frequency"].values[i]) if kind == "HB" else np.nan
+            seeds.append(("fold" if kind == "LP" else "hopf", x, P[0], omega, P[1]))
+        elif kind == "GH":
+            row = {"type": "GH", "P": np.array(P), "x": x, "status": "located",
+                   "precision": _col(sp, "precision", i),
+                   "second_lyapunov": _col(sp, "second_lyapunov", i),
+                   "angular_frequency": _col(sp, "angular_frequency", i)}
+            cyc.append({"kind": "gh", "row": row})
+        elif "period" in sp:
+            cyc.append({"kind": kind.lower(), "x": x, "P": P,
+                        "T": float(sp["period"].values[i])})
+    return seeds, cyc, p2_0
+
+
+def _col(sp, name, i):
+    return float(sp[name].values[i]) if name in sp else np.nan
 
 
 def _make_curve(problem, kind, u0, widths, kappa_scale=None):
@@ -353,6 +443,14 @@ def _hopf_through(c, P, scale, tol=1e-6):
         if np.all(np.abs(curve.params(pt.z) - P) <= tol * scale):
             return True
     return False
+
+
+def _gh_label(P, merged, widths, names):
+    scale = widths[-2:]
+    k = next((i for i, r in enumerate(merged) if r["type"] == "GH"
+              and np.all(np.abs(np.asarray(r["P"]) - P) <= 1e-6 * scale)), None)
+    where = f"at {names[0]} = {P[0]:.12g}, {names[1]} = {P[1]:.12g}"
+    return f"GH #{k} {where}" if k is not None else f"GH {where}"
 
 
 def _bt_label(P, merged, widths, names):
