@@ -50,6 +50,34 @@ def _starts(lo, hi, n_starts, seed):
     return lo + low_discrepancy(n_starts, lo.shape[0], seed) * (hi - lo)
 
 
+def _polish(evaluate, X, ok, rows, widths, iterations=6):
+    """More Newton steps for states in small units, in place; returns the new ``ok``.
+
+    The compiled Newton stops at ``max|f| <= tol`` or a step below ``1e-14 (1 +
+    |x|)``: absolute tests, loose for states whose sizes are far below 1 (a model
+    in volts rather than millivolts). Here converged solutions take further steps
+    until every step is below ``1e-13`` of its state's search width.
+    """
+    small = widths < 0.1
+    if not np.any(small):
+        return ok
+    idx = np.flatnonzero(ok)
+    for _ in range(iterations):
+        if idx.size == 0:
+            break
+        f, J = evaluate(X[:, idx].T, rows[idx])
+        with np.errstate(all="ignore"):
+            try:
+                dx = np.linalg.solve(J, f[..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                break
+        good = np.all(np.isfinite(dx), axis=1)
+        X[:, idx[good]] -= dx[good].T
+        done = np.all(np.abs(dx) <= 1e-13 * widths, axis=1)
+        idx = idx[good & ~done]
+    return ok
+
+
 class _Solver:
     """Runs the compiled batched Newton on (guess, sweep-row) pairs."""
 
@@ -157,32 +185,53 @@ def synchronous_starts(net, lo, hi, seed):
     return np.tile(node, (1, net.n_nodes))
 
 
-def _dedup(sol, row, dedup_tol):
-    """Unique solutions per row: (sol (M, n), row (M,)), sorted by row then state."""
+def _dedup(sol, row, dedup_tol, widths=None):
+    """Unique solutions per row: (sol (M, n), row (M,)), sorted by row then state.
+
+    Two solutions are one when every state agrees to ``dedup_tol * max(1, |x|)``,
+    or to ``dedup_tol * max(w, |x|)`` with ``w`` the state's search width when
+    that is smaller (states in small units are compared in their own units).
+    Copies that agree to rounding are dropped first (binned on a grid whose
+    step is the tolerance at the size of the number, rounded to a power of
+    two); what is left of each row is compared pairwise.
+    """
     if sol.shape[0] == 0:
         return sol, row
-    scale = dedup_tol * np.maximum(1.0, np.abs(sol))
-    # bin to the tolerance, then drop neighbours (in sorted order) that still agree
-    keys = np.column_stack([row, np.round(sol / (dedup_tol * np.maximum(1.0, np.abs(sol)))
-                                          ).astype(np.int64)])
+    unit = np.ones(sol.shape[1]) if widths is None else np.minimum(1.0, widths)
+    size = np.maximum(unit, np.abs(sol))
+    step = dedup_tol * np.exp2(np.ceil(np.log2(size)))
+    keys = np.column_stack([row, np.round(sol / step).astype(np.int64)])
     _, first = np.unique(keys, axis=0, return_index=True)
-    sol, row, scale = sol[first], row[first], scale[first]
+    sol, row = sol[first], row[first]
     order = np.lexsort((*sol.T[::-1], row))
-    sol, row, scale = sol[order], row[order], scale[order]
-    same = (row[1:] == row[:-1]) & np.all(np.abs(sol[1:] - sol[:-1]) <= scale[1:], axis=1)
-    keep = np.concatenate([[True], ~same])
+    sol, row = sol[order], row[order]
+    # pairwise within each row: keep a solution unless an earlier kept one is the same
+    start = np.searchsorted(row, row, side="left")
+    slot = np.arange(row.size) - start
+    urow, inv = np.unique(row, return_inverse=True)
+    width = int(slot.max()) + 1
+    pad = np.full((urow.size, width, sol.shape[1]), np.nan)
+    pad[inv, slot] = sol
+    tol = dedup_tol * np.maximum(unit, np.abs(pad))
+    kept = np.zeros((urow.size, width), bool)
+    kept[:, 0] = True
+    for i in range(1, width):
+        close = np.all(np.abs(pad[:, :i] - pad[:, i:i + 1]) <= tol[:, i:i + 1], axis=2)
+        kept[:, i] = np.isfinite(pad[:, i, 0]) & ~np.any(close & kept[:, :i], axis=1)
+    keep = kept[inv, slot]
     return sol[keep], row[keep]
 
 
 def _merge(found, X, ok, rows, lo, hi, dedup_tol):
     """Add converged, in-box solutions to ``found`` = (sol, row); return (found, n_added)."""
+    widths = hi - lo
     margin = 1e-9 * np.maximum(1.0, np.abs(hi - lo))
     inside = np.all((X.T >= lo - margin) & (X.T <= hi + margin), axis=1)
     keep = ok & inside & np.all(np.isfinite(X), axis=0)
     sol = np.concatenate([found[0], X[:, keep].T])
     row = np.concatenate([found[1], rows[keep]])
     before = found[0].shape[0]
-    sol, row = _dedup(sol, row, dedup_tol)
+    sol, row = _dedup(sol, row, dedup_tol, widths)
     return (sol, row), sol.shape[0] - before
 
 
@@ -353,6 +402,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
     rows = np.repeat(np.arange(B), starts.shape[0])
     found = (np.zeros((0, n)), np.zeros(0, np.int64))
     Xs, ok, _ = solver.solve(X, rows)
+    ok = _polish(evaluate, Xs, ok, rows, hi - lo)
     found, _ = _merge(found, Xs, ok, rows, lo, hi, dedup_tol)
     passes = 0
     while passes < 6:
@@ -360,6 +410,7 @@ def fixed_points(model, *, params=None, bounds=None, inputs=None, n_starts=None,
         if G.size == 0:
             break
         Gs, gok, _ = solver.solve(G, grow)
+        gok = _polish(evaluate, Gs, gok, grow, hi - lo)
         passes += 1
         found, added = _merge(found, Gs, gok, grow, lo, hi, dedup_tol)
         if added == 0:

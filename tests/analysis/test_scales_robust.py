@@ -116,3 +116,28 @@ def test_search_box_holds_the_equilibria_in_any_units():
         assert np.all(lo < s * lib["re"].values[0]) and np.all(s * lib["re"].values[0] < hi)
         fp = nma.fixed_points(m, params={"r_ext_e": 20.0})
         np.testing.assert_allclose(fp["re"].values / s, lib["re"].values, rtol=1e-8)
+
+
+@pytest.mark.parametrize("s", [1e-6, 1e3, 1e6])
+def test_fixed_points_in_any_units(s):
+    # the same model in units scaled by s: the same equilibria (in the bistable range
+    # three of them, the middle one with all states of one sign and |x| > 1 for s >= 1e3)
+    ps = np.linspace(-0.1, 0.15, 11)
+    ref = nma.fixed_points(_rescaled_wc(1.0), params={"r_ext_e": ps})
+    got = nma.fixed_points(_rescaled_wc(s), params={"r_ext_e": ps})
+    assert got["n_fp"].values.tolist() == ref["n_fp"].values.tolist()
+    assert max(ref["n_fp"].values) == 3
+    for v in ("re", "ri"):
+        np.testing.assert_allclose(got[v].values / s, ref[v].values, rtol=0, atol=1e-10)
+
+
+def test_duplicates_are_merged_by_size_not_by_sign():
+    from nmanalysis.analysis.equilibria import _dedup
+
+    sol = np.array([[-81.2, -6.1], [-18.4, -2.7], [-81.2 * (1 + 1e-12), -6.1], [-18.4, -2.7],
+                    [5.0, 1.0], [5.0 + 1e-3, 1.0], [2.0 ** 3 * (1 - 1e-15), 1.0],
+                    [2.0 ** 3, 1.0]])
+    row = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    out, r = _dedup(sol, row, 1e-7)
+    assert r.tolist() == [0, 0, 1, 1, 1]          # 8 (1 - 1e-15) and 8 straddle a power of 2
+    np.testing.assert_allclose(out[:, 0], [-81.2, -18.4, 5.0, 5.001, 8.0], rtol=1e-9)
