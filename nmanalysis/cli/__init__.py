@@ -44,7 +44,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Dynamical-systems analysis of neural mass models.",
         epilog="MODEL is a library name (see 'nmanalysis models') or a path to a "
-               ".yaml/.yml/.toml model file.")
+               ".yaml/.yml/.toml model file or an XPPAUT .ode file.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--traceback", action="store_true",
                         help="show the full Python traceback of an unexpected error (also "

@@ -684,7 +684,8 @@ def _name_from_path(path: Path) -> str:
     stem = re.sub(r"\W", "_", path.stem, flags=re.ASCII).strip("_") or "model"
     if stem[0].isdigit():
         stem = "m_" + stem
-    return stem if not keyword.iskeyword(stem) else stem + "_"
+    # a name the model language reserves (t, exp, pi, ...) or a Python keyword gets a suffix
+    return stem + "_" if keyword.iskeyword(stem) or stem in RESERVED else stem
 
 
 def read_ode(path) -> OdeFile:

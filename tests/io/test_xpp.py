@@ -325,3 +325,12 @@ def test_written_file_reads_as_plain_xppaut_text():
         assert (line.startswith(("#", "par ", "init ", "aux ", "@ ")) or line == "done"
                 or "'=" in line or ")=" in line), line
     assert "sigmoid(x)=1/(1+exp(-x))" in text    # a built-in XPPAUT lacks, written out
+
+
+@pytest.mark.parametrize("stem, name", [("t", "t_"), ("exp", "exp_"), ("pi", "pi_"),
+                                        ("lambda", "lambda_"), ("2cells", "m_2cells"),
+                                        ("my-model", "my_model")])
+def test_file_names_that_are_reserved_words_still_name_the_model(stem, name, tmp_path):
+    path = tmp_path / f"{stem}.ode"
+    path.write_text("x' = -x + a\npar a=1\ndone\n")
+    assert nma.load_model(path).name == name
