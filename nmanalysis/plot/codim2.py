@@ -9,11 +9,17 @@ from .style import axis_label, get_ax
 
 __all__ = ["two_parameter", "CURVE_STYLES", "CODIM2_MARKERS"]
 
-#: line style per kind of curve (fold curves blue, Hopf curves red, as in MatCont and AUTO plots)
+#: line style per kind of curve (fold curves blue, Hopf curves red, as in MatCont and AUTO
+#: plots; curves of cycles dashed: folds of cycles green, period doublings orange, tori
+#: magenta)
 CURVE_STYLES = {
     "fold": dict(color="navy", linestyle="-", linewidth=1.8),
     "hopf": dict(color="tab:red", linestyle="-", linewidth=1.8),
     "neutral_saddle": dict(color="tab:red", linestyle=":", linewidth=1.2),
+    "lpc": dict(color="tab:green", linestyle="--", linewidth=1.6),
+    "pd": dict(color="tab:orange", linestyle="-.", linewidth=1.6),
+    "ns": dict(color="tab:pink", linestyle="--", linewidth=1.6),
+    "neutral_saddle_cycle": dict(color="tab:pink", linestyle=":", linewidth=1.0),
 }
 #: marker per codim-2 point
 CODIM2_MARKERS = {"CP": dict(marker="^", color="navy"), "BT": dict(marker="s", color="k"),
@@ -21,7 +27,20 @@ CODIM2_MARKERS = {"CP": dict(marker="^", color="navy"), "BT": dict(marker="s", c
                   "ZH": dict(marker="o", color="tab:green"),
                   "HH": dict(marker="v", color="tab:brown")}
 _CURVE_LABELS = {"fold": "fold (LP) curve", "hopf": "Hopf (HB) curve",
-                 "neutral_saddle": "neutral saddle"}
+                 "neutral_saddle": "neutral saddle", "lpc": "fold of cycles (LPC)",
+                 "pd": "period doubling (PD)", "ns": "torus (NS)",
+                 "neutral_saddle_cycle": "neutral saddle cycle"}
+_CYCLE_KINDS = ("lpc", "pd", "ns")
+
+
+def _all_curves(tree):
+    """Fold and Hopf curves, then the LPC, PD and NS curves of cycles (kind/name -> Dataset)."""
+    out = dict(tree_curves(tree))
+    for kind in _CYCLE_KINDS:
+        if kind in tree:
+            node = tree[kind]
+            out.update({f"{kind}/{name}": node[name].to_dataset() for name in node.children})
+    return out
 
 
 def _segments(values, mask):
@@ -40,13 +59,16 @@ def _segments(values, mask):
 
 def two_parameter(tree, ax=None, *, x=None, y=None, regimes=None, labels=True, legend=True,
                   neutral_saddles=True):
-    """Draw a two-parameter diagram: fold and Hopf curves with their codim-2 points.
+    """Draw a two-parameter diagram: fold and Hopf curves with their codim-2 points, and
+    the curves of folds of cycles (LPC), period doublings (PD) and tori (NS) if present.
 
     Parameters
     ----------
     tree : xarray.DataTree
         Output of :func:`nmanalysis.codim2_continuation`: children ``fold/*`` and
-        ``hopf/*`` (curves on dim ``point``) and ``special_points``.
+        ``hopf/*`` (curves on dim ``point``), optionally ``lpc/*``, ``pd/*`` and
+        ``ns/*`` (dashed green, dash-dotted orange and dashed pink), and
+        ``special_points``.
     ax : matplotlib Axes, optional
     x, y : str, optional
         Parameters on the horizontal and vertical axes (default: the two free
@@ -61,7 +83,9 @@ def two_parameter(tree, ax=None, *, x=None, y=None, regimes=None, labels=True, l
         Add a legend (outside the axes when a regime map is drawn).
     neutral_saddles : bool
         Draw the parts of Hopf curves that are neutral saddles (two real
-        eigenvalues ``±k``, not a Hopf bifurcation) dotted; ``False`` leaves them out.
+        eigenvalues ``±k``, not a Hopf bifurcation) and of NS curves that are
+        neutral saddle cycles (real multipliers ``mu``, ``1/mu``) dotted;
+        ``False`` leaves them out.
 
     Returns
     -------
@@ -97,16 +121,17 @@ def two_parameter(tree, ax=None, *, x=None, y=None, regimes=None, labels=True, l
         shown["image"].set_alpha(0.75)
     curves, seen = [], set()
     labels_of = {}
-    for path, ds in tree_curves(tree).items():
+    for path, ds in _all_curves(tree).items():
         kind = path.split("/")[0]
         xs, ys = ds[x].values, ds[y].values
-        if kind == "hopf" and "neutral_saddle" in ds:
+        if kind in ("hopf", "ns") and "neutral_saddle" in ds:
             ns = np.asarray(ds["neutral_saddle"].values, bool)
         else:
             ns = np.zeros(xs.size, bool)
         parts = [(kind, a, b) for a, b in _segments(xs, ~ns)]
         if neutral_saddles:
-            parts += [("neutral_saddle", max(a - 1, 0), b) for a, b in _segments(xs, ns)]
+            other = "neutral_saddle" if kind == "hopf" else "neutral_saddle_cycle"
+            parts += [(other, max(a - 1, 0), b) for a, b in _segments(xs, ns)]
         for style, a, b in parts:
             name = _CURVE_LABELS[style]
             (line,) = ax.plot(xs[a:b], ys[a:b], **CURVE_STYLES[style],

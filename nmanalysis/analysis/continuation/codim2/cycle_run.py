@@ -166,6 +166,7 @@ def trace_cycle_curves(model, problem, seeds, widths, opts, boxes, params, input
             if isinstance(res, str):
                 failed.append(f"{where}: {res}")
                 continue
+            _near_gh(pb, res, P)
             k = len(out["lpc"])
             out["lpc"].append((pb, res, P))
             gh_rows.append(dict(row, branch=f"lpc/branch_{k}"))
@@ -186,6 +187,20 @@ def trace_cycle_curves(model, problem, seeds, widths, opts, boxes, params, input
             continue
         out[kind].append((pb, res, f"{where} (period {T:.12g})"))
     return out, gh_rows
+
+
+def _near_gh(pb, res, P, tol=1e-3):
+    """A side of an LPC curve from GH whose corrector failed within ``tol`` of the box
+    from the GH point ends there (the orbit shrinks to zero amplitude at GH, where the
+    fold of cycles is too weakly determined to go on)."""
+    reasons = list(res["reasons"])
+    for i, o in ((0, res["points"][0]), (1, res["points"][-1])):
+        Q = pb.split(o.y, o.mesh)[2]
+        gap = float(np.max(np.abs(Q - P) / pb.p_scales))
+        if reasons[i].startswith("step size underflow") and gap <= tol:
+            reasons[i] = (f"reached the generalised Hopf point (the corrector stopped "
+                          f"{gap:.1g} of the box from it)")
+    res["reasons"] = tuple(reasons)
 
 
 def _trace(pb, kind, y, mesh, opts, boxes, max_period):

@@ -357,7 +357,9 @@ def trace_cycle_curve(curve, y, mesh, opts, boxes, max_period, directions=(1.0, 
         return "no tangent at the start (singular defining system)"
     halves = []
     seed = curve.point(y, t0, mesh)
+    S0 = curve.pb.S.copy()
     for d in directions:
+        curve.pb.S = S0.copy()                   # the weights the seed's tangent was made with
         curve.cond.set_borders(y, mesh)
         first = CyclePoint(y=y.copy(), t=d * t0, mesh=mesh, mu=seed.mu,
                            amplitude=seed.amplitude, Q=seed.Q)

@@ -217,7 +217,8 @@ def cycle_curve_dataset(model, pb, res, kind, start_point):
     ds.attrs.update(
         curve=kind, free_parameters=f"{p1} {p2}", start_point=start_point,
         stop_reason_start_side=reasons[0], stop_reason_end_side=reasons[1],
-        status="complete" if all(r in COMPLETE_ENDS for r in reasons) else "incomplete",
+        status="complete" if all(r in COMPLETE_ENDS or r.startswith("reached the generalised")
+                                 for r in reasons) else "incomplete",
         ntst=int(pb.base.col.N), ncol=int(pb.base.col.m),
         description=CYCLE_CURVES[kind])
     return ds
