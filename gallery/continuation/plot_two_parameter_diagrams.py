@@ -87,4 +87,47 @@ ax.set_yscale("symlog", linthresh=1e-7)
 ax.set_xlabel("p on the Hopf curve")
 ax.set_ylabel("first Lyapunov coefficient")
 ax.legend()
+
+# %%
+# Folds of cycles from a generalised Hopf point
+# ---------------------------------------------
+# On the subcritical side of a GH point the small unstable cycle born at the
+# Hopf curve grows back, meets a large stable cycle and both vanish in a fold
+# of cycles (LPC). The folds form a curve that leaves the Hopf curve
+# tangentially at GH. ``codim2_continuation`` follows it when given the GH
+# point as ``start`` (or with ``cycles=True``): the cycle family of a Hopf
+# point next to GH is continued until its fold, and the fold is then traced in
+# both parameters by collocation with a bordered (minimally augmented) fold
+# condition, back to GH at one end.
+#
+# The mean-field model of quadratic integrate-and-fire neurons with spike
+# frequency adaptation (``qif_sfa``) has three GH points in the plane of the
+# mean drive ``eta`` and the coupling ``J``; here the fold of cycles of the
+# one at the most negative ``eta``. Between the Hopf curve and the LPC curve a
+# stable rest state coexists with a stable oscillation of the population rate.
+qs = nma.get_model("qif_sfa")
+ranges = {"eta": (-12, 2), "J": (0, 30)}
+qs_tree = nma.codim2_continuation(qs, ("eta", "J"), ranges=ranges)
+qs_sp = nma.special_points(qs_tree)
+gh = [k for k in range(qs_sp.sizes["special"]) if qs_sp["type"].values[k] == "GH"]
+first = min(gh, key=lambda k: float(qs_sp["eta"][k]))
+lpc_tree = nma.codim2_continuation(qs, ("eta", "J"), ranges=ranges,
+                                   start=qs_sp.isel(special=[first]))
+lpc = lpc_tree["lpc/branch_0"].to_dataset()
+print(lpc.attrs["start_point"], "|", lpc.attrs["stop_reason_start_side"], "|",
+      lpc.attrs["stop_reason_end_side"])
+
+# %%
+# The fold of cycles joins the equilibrium curves in one diagram. It stays
+# close to the Hopf curve: on the right, the range of the rate over the
+# folding cycle is small all along and shrinks towards GH (the curve is
+# ended once the cycle's range falls below 1e-3 of the states' boxes).
+qs_tree["lpc"] = lpc_tree["lpc"]
+fig, (ax, ax2) = plt.subplots(1, 2, figsize=(8, 3.8), layout="constrained",
+                              width_ratios=(1.6, 1))
+nma.plot.two_parameter(qs_tree, ax=ax)
+ax.set_title("qif_sfa: folds, Hopf and folds of cycles")
+ax2.plot(lpc["eta"], lpc["r_max"] - lpc["r_min"], color="tab:green")
+ax2.set_xlabel("eta on the LPC curve")
+ax2.set_ylabel("range of r over the cycle")
 plt.show()

@@ -166,12 +166,11 @@ class CycleCurveProblem:
         a = np.arange(n)
         last = (c.n_nodes - 1) * n
         phase = c.scatter(c.wq[None, :, None] * ref).ravel()
-        rows = np.concatenate([c._rc, c._rows_col, c._rows_col, c._rows_col,
-                               c.row_per + a, c.row_per + a,
+        rc, cc, rg = c.sparse_pattern()
+        rows = np.concatenate([rc, rg, rg, rg, c.row_per + a, c.row_per + a,
                                np.full(nU, c.row_phase)])
-        cols = np.concatenate([c._cc, np.full(c._rows_col.size, nU),
-                               np.full(c._rows_col.size, nU + 1),
-                               np.full(c._rows_col.size, nU + 2),
+        cols = np.concatenate([cc, np.full(rg.size, nU), np.full(rg.size, nU + 1),
+                               np.full(rg.size, nU + 2),
                                last + a, a, np.arange(nU)])
         data = np.concatenate([E.ravel(), GT.ravel(), GP[0].ravel(), GP[1].ravel(),
                                np.ones(n), -np.ones(n), phase])

@@ -79,6 +79,12 @@ class Collocation:
         self.col_T = self.n_nodes * n
         self.col_p = self.col_T + 1
 
+    def sparse_pattern(self):
+        """Row and column indices of the collocation blocks (the order of
+        :meth:`jacobian_blocks` raveled), and the rows of the collocation equations
+        (the order of ``(N, m, n)`` arrays raveled), for assembling sparse Jacobians."""
+        return self._rc, self._cc, self._rows_col
+
     # -- evaluations -------------------------------------------------------------------------
     def blocks(self, U):
         """Node values per interval, shape (N, m+1, n)."""
