@@ -7,6 +7,12 @@ the shared engine (:mod:`..engine`, branch problem in :mod:`.curve`), locates
 cusp, Bogdanov-Takens, generalised Hopf, zero-Hopf and Hopf-Hopf points
 (:mod:`.locate`) and computes their normal forms (:mod:`.normal_forms`) from
 the exact derivatives of :class:`.problem.TwoParameterProblem`.
+
+Curves of bifurcations of cycles (folds of cycles LPC, period doublings PD,
+tori NS) start from the special points of a one-parameter cycle diagram or,
+for LPC, from GH points (:mod:`.cycle_run`, :mod:`.cycles`); their defining
+systems are the periodic collocation problem plus bordered conditions
+(:mod:`.cycle_systems`).
 """
 
 from .problem import TwoParameterProblem

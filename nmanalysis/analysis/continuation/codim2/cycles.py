@@ -262,16 +262,22 @@ class CycleCurveBranch:
         return None
 
     def refresh(self, pt):
+        """New borders from the point's null vectors; every ``adapt_every`` points the
+        mesh is redistributed first (and the borders found anew on it). Where that
+        fails the point and the borders stay as they are."""
         cv = self.curve
         self._since += 1
-        if self._since >= self.adapt_every:
-            self._since = 0
-            pt = cv.remesh_point(pt)
-            cv.cond.set_borders(pt.y, pt.mesh)
-            return pt
-        JR = cv.pb.jacobian(pt.y, pt.mesh, cv.ref(pt.y, pt.mesh))
-        V, W, _ = cv.cond.solve(pt.y, pt.mesh, JR)
-        cv.cond.refresh_borders(V, W)
+        try:
+            if self._since >= self.adapt_every:
+                moved = cv.remesh_point(pt)
+                cv.cond.set_borders(moved.y, moved.mesh)
+                self._since = 0
+                return moved
+            JR = cv.pb.jacobian(pt.y, pt.mesh, cv.ref(pt.y, pt.mesh))
+            V, W, _ = cv.cond.solve(pt.y, pt.mesh, JR)
+            cv.cond.refresh_borders(V, W)
+        except (np.linalg.LinAlgError, RuntimeError, ValueError, FloatingPointError):
+            pass
         return pt
 
     def next_ds(self, ds, it):
