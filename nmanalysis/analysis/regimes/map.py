@@ -26,7 +26,7 @@ _INIT = "init"
 
 
 def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
-               transient=None, method="dopri5", dt=None, sampling=None, rtol=1e-8, atol=1e-10,
+               transient=None, method=None, dt=None, sampling=None, rtol=None, atol=None,
                tol=1e-4, eq_tol=1e-4, cluster_tol=1e-4, amplitude_of=None, lyapunov=False,
                lyapunov_dt=None, lyapunov_threshold=None, seed=0, batch_size=None,
                progress=None, chunks=None, client=None):
@@ -34,23 +34,36 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
 
     Parameters
     ----------
-    model : Model
+    model : Model or Network
+        A model, or a :class:`~nmanalysis.model.network.Network` with or
+        without delays (see Notes).
     params : dict
         Parameter name -> 1-D array (a grid dimension, usually two of them) or
-        number (fixed). Several arrays form an outer product.
+        number (fixed). Several arrays form an outer product. For a network:
+        its gain, ``speed`` (networks built from distances) and node parameters
+        (applied to every node).
     y0 : dict, optional
         Initial states tried at every grid point: state -> 1-D array (zipped,
         one common length) or number. Default: the model's initial state plus
         ``n_initial - 1`` low-discrepancy points in the states' declared bounds
-        (+-10 for states without bounds).
+        (+-10 for states without bounds). For a network: node state -> number,
+        1-D array (one value per initial state) or 2-D array (initial state,
+        node), or a list of dicts (one initial state each, as
+        ``nma.simulate(network, y0=...)`` takes it); see Notes for the default.
     n_initial : int
         Number of default initial states.
     inputs : dict, optional
-        Constant inputs (numbers or 1-D arrays).
+        Constant inputs (numbers or 1-D arrays; for a network: a number or one
+        per node).
     t, transient, method, dt, sampling, rtol, atol, tol, eq_tol
         Integration and classification options of
         :func:`~nmanalysis.analysis.cycles.find_cycles` (``method="rk4"`` with
-        a ``dt`` is several times faster for large maps). ``t`` defaults to
+        a ``dt`` is several times faster for large maps). ``method`` defaults
+        to ``"dopri5"`` (``rtol=1e-8``, ``atol=1e-10``) for a model and to
+        ``"heun"`` for a network, which takes the fixed-step methods
+        ``"euler"``, ``"heun"``, ``"rk4"``, ``"exp_euler"`` with ``dt``
+        (default span / 20000, no smaller than the shortest delay) and no
+        ``rtol``/``atol``. ``t`` defaults to
         ``(0, 4)`` for models in seconds, ``(0, 2000)`` in milliseconds, else
         ``(0, 1000)``; points whose trajectories have not settled by then are
         ``undecided``.
@@ -58,7 +71,9 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
         Two equilibria are the same when their scaled distance is below this;
         two cycles when period and scaled extrema agree to 10 times it.
     amplitude_of : str, optional
-        State whose peak-to-peak oscillation is ``amplitude`` (default the first).
+        State whose peak-to-peak oscillation is ``amplitude`` (default the
+        first; for a network the source node state, and the amplitude is the
+        largest over the nodes).
     lyapunov : bool
         Also estimate the largest Lyapunov exponent of every trajectory
         (:func:`nmanalysis.analysis.lyapunov.largest_lyapunov`); a point with a
@@ -80,6 +95,7 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
         and compute the blocks with dask (``pip install nmanalysis[dask]``):
         on ``client`` (a ``dask.distributed.Client``) if given, else with the
         threaded scheduler. The result is the same Dataset as without dask.
+        Models only.
     client : dask.distributed.Client, optional
         Run the blocks on this cluster (implies ``chunks``; default one block
         per ~2000 trajectories).
@@ -109,11 +125,46 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
     ------
     OptionsError
         For invalid arguments, naming the argument and what would be valid;
-        also when ``chunks``/``client`` is given and dask is not installed.
+        also when ``chunks``/``client`` is given and dask is not installed, and
+        for a network when options of models only are given (``rtol``,
+        ``atol``, ``lyapunov``, ``lyapunov_dt``, ``lyapunov_threshold``,
+        ``chunks``, ``client``, an adaptive ``method``).
 
     See Also
     --------
-    nmanalysis.analysis.cycles.find_cycles, nmanalysis.plot.regime_map
+    nmanalysis.analysis.cycles.find_cycles, nmanalysis.plot.regime_map,
+    nmanalysis.simulate
+
+    Notes
+    -----
+    **Networks.** A :class:`~nmanalysis.model.network.Network` is integrated
+    by the delayed integrator (:func:`nmanalysis.simulate` of a network; the
+    sweep rows in parallel threads) and every trajectory is classified from
+    its samples alone, since Newton's method and Jacobian eigenvalues of the
+    ordinary vector field do not apply to delay equations
+    (:mod:`nmanalysis.analysis.regimes.network`):
+
+    - equilibrium: every node state settled within ``eq_tol`` (scaled) over
+      the last third of the analysed window, at least halving from the first
+      third. Equilibria are final states, not polished by Newton: two are the
+      same when they agree to ``max(cluster_tol, 5 eq_tol)``;
+    - cycle: returns to a section of the node state of largest oscillation
+      recur with one period, the whole network state returns, and the last
+      period repeats the one three periods before (all within ``tol``);
+      crossing times and extrema are interpolated by cubic Hermite
+      polynomials with finite-difference slopes, so ``sampling`` must resolve
+      the waveform (tens of samples per period or more; the default is ``dt``);
+    - irregular (code 5): a sustained oscillation of constant size with no
+      period (chaotic or quasi-periodic) and no sign of converging, decided
+      conservatively from at least 64 section crossings; otherwise undecided.
+
+    Default initial states of a network: the node model's initial state in
+    every node, then alternately one low-discrepancy point of the node states'
+    box shared by all nodes (a synchronous start) and independent uniform
+    draws per node (seeded by ``seed``); the history before ``t_start`` holds
+    each initial state. A network without delays gives the regimes of its flat
+    model ``net.to_model()`` (same codes, frequencies to ~1e-6 with the same
+    initial states and steps).
 
     Examples
     --------
@@ -130,8 +181,18 @@ def regime_map(model, params, *, y0=None, n_initial=4, inputs=None, t=None,
     >>> (2 * np.pi * ds["frequency"][1]).round(6).values.tolist()
     [1.0, 0.5]
     """
-    from ...model.network import refuse_network
-    refuse_network(model, 'regime_map')
+    from ...model.network import Network
+    if isinstance(model, Network):
+        from .network import network_regime_map
+        return network_regime_map(
+            model, params, y0=y0, n_initial=n_initial, inputs=inputs, t=t,
+            transient=transient, method=method, dt=dt, sampling=sampling, rtol=rtol, atol=atol,
+            tol=tol, eq_tol=eq_tol, cluster_tol=cluster_tol, amplitude_of=amplitude_of,
+            lyapunov=lyapunov, lyapunov_dt=lyapunov_dt, lyapunov_threshold=lyapunov_threshold,
+            seed=seed, batch_size=batch_size, progress=progress, chunks=chunks, client=client)
+    method = "dopri5" if method is None else method
+    rtol = 1e-8 if rtol is None else rtol
+    atol = 1e-10 if atol is None else atol
     if t is None:
         t = default_span(model)
     t0, t1, transient, dt_, sampling_ = time_options(t, transient, method, dt, sampling)
