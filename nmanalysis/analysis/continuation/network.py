@@ -1,17 +1,33 @@
-"""Continuation of the equilibria of a network with delays: delayed stability, Hopf points.
+"""Continuation of the equilibria of a network, of any size, from its assembled F and J.
 
-``continuation(network, param, ...)`` comes here when some edge has a
-positive delay. The branches are those of the flat, delay-free model
-(:meth:`~nmanalysis.model.network.Network.to_model`; delays do not move
-equilibria). Along them ``eig_real`` / ``eig_imag`` are the ``n_roots``
-rightmost roots of the characteristic equation of the delayed linearisation
-(:mod:`nmanalysis.analysis.network_stability`), and ``stable`` /
-``n_unstable`` come from them. Folds (LP) and branch points (BP) are those of
-the flat model, since a zero root does not depend on the delays; the Hopf
-points (HB) are those of the delay equation: where the number of unstable
-roots changes between two points of a branch by a complex pair, Newton's
-method on ``Delta(i omega; p) v = 0`` (unknowns ``v``, ``omega``, ``p``, the
-equilibrium solved afresh at each trial ``p``) locates the crossing. Their
+``continuation(network, param, ...)`` comes here. The flat model of the
+network (:meth:`~nmanalysis.model.network.Network.to_model`) only names the
+states and parameters: it is never compiled. :class:`NetworkProblem` gives
+the continuation engine ``F`` and its Jacobian assembled numerically from
+the compiled node model (:mod:`nmanalysis.analysis.network_linear`), so a
+network of 80 nodes is continued in seconds, and the branches, folds (LP) and
+branch points (BP) come from the same pseudo-arclength engine as a model's
+(:mod:`.run`). The free parameter may be the gain, ``speed``, a shared node
+parameter or a per-node one (``<param>_<node>``). ``F`` and ``J`` are exact;
+the second and third derivatives used by the normal-form coefficients
+(``fold_coefficient``, ``first_lyapunov``) are central differences of the
+assembled Jacobian (relative accuracy about ``1e-7``).
+
+*Without delays* the network is an ODE and the diagram is complete as the
+engine leaves it: Jacobian eigenvalues along the branches, Hopf points from
+them. Periodic orbits (``cycles=True``) need the flat model compiled; that is
+done for networks of at most :data:`MAX_FLAT_STATES` states.
+
+*With delays* equilibria and their folds and branch points are the same
+(delays do not move equilibria, and a zero root does not depend on them).
+Along the branches ``eig_real`` / ``eig_imag`` are the ``n_roots`` rightmost
+roots of the characteristic equation of the delayed linearisation
+(:func:`~nmanalysis.analysis.network_stability.characteristic_roots`, one call
+per point), and ``stable`` / ``n_unstable`` come from them. The Hopf points
+(HB) are those of the delay equation: where the number of unstable roots
+changes between two points of a branch by a complex pair, Newton's method on
+``Delta(i omega; p) v = 0`` (unknowns ``v``, ``omega``, ``p``, the equilibrium
+solved afresh at each trial ``p``) locates the crossing. Their
 ``first_lyapunov`` is not computed (NaN).
 
 Continuation in ``speed`` (which only scales the delays ``distances /
@@ -24,39 +40,202 @@ A stability change is found between two neighbouring points of a branch; two
 crossings between the same two points (the count of unstable roots then
 unchanged) are missed: refine ``ds_max`` when in doubt. Periodic orbits of
 delay equations are not computed.
+
+Without ``start`` the equilibria at the start value are found by Newton's
+method from ``max(128, min(32 n, 512))`` starts spread over the box and from
+starts with every node in the same state, as ``fixed_points(network)`` does
+(for 80 nodes that search takes tens of seconds); each seeds a branch. A large
+network may have very many equilibria (uncoupled bistable nodes alone give
+``2^N``): pass ``start`` to follow the ones of interest.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...errors import OptionsError
+from ..._checks import check_names
+from ...errors import NoStartError, OptionsError
 from ...results.attrs import provenance
 from ..delay_stability import locate_hopf
 from ..equilibria import low_discrepancy, synchronous_starts
 from ..network_stability import (characteristic_roots, check_n_roots, delay_attrs, eig_coord,
                                  has_delays, network_values, root_variables, warn_unconfirmed)
+from ..network_linear import network_linear, newton_batch
 from ..newton import newton
-from ..scales import search_box
 from .datasets import special_dataset, tree_with_provenance
-from .problem import ContinuationProblem
+from .problem import ContinuationProblem, check_fixed_values, check_free_parameter
 from .run import equilibrium_branches
 
-__all__ = ["delayed_diagram", "network_seeds", "MAX_FLAT_STATES"]
+__all__ = ["NetworkProblem", "delayed_diagram", "network_seeds", "MAX_FLAT_STATES"]
 
-#: most states of a network continued (its flat model is compiled symbolically)
+#: most starts spread over the box when looking for the equilibria to start from
+SEED_STARTS = 512
+#: those starts form a Halton set up to this many states (seeded uniform beyond)
+HALTON_STATES = 30
+
+#: most states of a network whose periodic orbits are continued (``cycles=True`` compiles
+#: its flat model symbolically); equilibria are continued at any size
 MAX_FLAT_STATES = 12
+
+
+class NetworkProblem:
+    """Equilibria ``F(x, p) = 0`` of a network as one parameter ``p`` varies (no compiled
+    flat model).
+
+    The interface of :class:`~nmanalysis.analysis.continuation.ContinuationProblem`
+    (what the continuation engine asks for), with ``F`` and ``J`` assembled from
+    the compiled node model.
+
+    Parameters
+    ----------
+    net : Network
+    param : str
+        The free parameter, a parameter of ``net.to_model()``: the gain,
+        ``speed``, a shared node parameter or a per-node one ``<param>_<node>``.
+    params : dict, optional
+        Values of the other parameters (names of ``net.to_model()``).
+    inputs : dict, optional
+        Must be empty: the inputs of a network's nodes keep their defaults.
+
+    Examples
+    --------
+    >>> import numpy as np, nmanalysis as nma
+    >>> net = nma.Network(nma.get_model("wilson_cowan"), [[0.0, 1.0], [0.5, 0.0]])
+    >>> pb = NetworkProblem(net, "K")
+    >>> x = np.array([0.1, 0.2, 0.3, 0.4])
+    >>> fd = (pb.f(x, 0.5 + 1e-6) - pb.f(x, 0.5 - 1e-6)) / 2e-6
+    >>> bool(np.allclose(pb.jac_p(x, 0.5), fd, atol=1e-9)), pb.jac(x, 0.5).shape
+    (True, (4, 4))
+    """
+
+    def __init__(self, net, param, params=None, inputs=None):
+        from ..network_linear import network_linear, newton_batch
+
+        model = net.to_model()                  # names only: never compiled
+        check_free_parameter(model, param, "continuation of equilibria")
+        params, inputs = check_fixed_values(model, params, inputs)
+        if inputs:
+            raise OptionsError(f"`inputs` do not apply to a network (its nodes' inputs keep "
+                               f"their defaults); got {sorted(inputs)}")
+        self.net, self.model, self.param = net, model, param
+        self.n = model.n_states
+        self.lin = lin = network_linear(net)
+        values = {**model.params, **params}
+        self.fixed = {k: float(v) for k, v in values.items() if k != param}
+        self._K, self._P = lin.parameters(network_values(net, values))
+        node = net.node_model
+        hetero = set(net.heterogeneous)
+        if param == net.gain:
+            self._which = ("gain",)
+        elif param == "speed":
+            self._which = ("none",)
+        elif param in node.param_names and param not in hetero:
+            self._which = ("node", node.param_names.index(param), None)
+        else:                                   # a per-node parameter <name>_<node>
+            name, _, i = param.rpartition("_")
+            self._which = ("node", node.param_names.index(name), int(i))
+        self._cache = (None, None, None)
+
+    # -- parameters -----------------------------------------------------------------------
+    def _KP(self, p):
+        which, K, P = self._which, self._K, self._P
+        if which[0] == "gain":
+            return float(p), P
+        if which[0] == "node":
+            P = P.copy()
+            P[slice(None) if which[2] is None else which[2], which[1]] = p
+        return K, P
+
+    def values(self, p):
+        """Network and node parameter values at ``p`` (for the delayed linearisation)."""
+        return network_values(self.net, {**self.fixed, self.param: float(p)})
+
+    # -- F and its derivatives ------------------------------------------------------------
+    def _FJ(self, x, p):
+        x = np.ascontiguousarray(x, float)
+        key = x.tobytes() + np.float64(p).tobytes()
+        if self._cache[0] != key:
+            K, P = self._KP(p)
+            F, J = self.lin.batch(x[None], np.array([K]), P[None])
+            self._cache = (key, F[0], J[0])
+        return self._cache[1], self._cache[2]
+
+    def f(self, x, p):
+        return self._FJ(x, p)[0].copy()
+
+    def jac(self, x, p):
+        return self._FJ(x, p)[1].copy()
+
+    def jac_p(self, x, p):
+        from ..network_linear import param_derivative
+
+        K, P = self._KP(p)
+        return param_derivative(self.lin, np.asarray(x, float), K, P, self._which)
+
+    def _step(self, x):
+        return 1.0 + float(np.max(np.abs(x)))
+
+    def d2(self, x, p, u, v):
+        """``D^2 F(x)[u, v]``: central difference of ``J u`` along ``v``."""
+        x, u, v = (np.asarray(a, float) for a in (x, u, v))
+        nv = float(np.max(np.abs(v)))
+        if nv == 0 or not np.any(u):
+            return np.zeros(self.n)
+        h = 1e-5 * self._step(x)
+        e = v * (h / nv)
+        return (self.jac(x + e, p) - self.jac(x - e, p)) @ u * (nv / (2 * h))
+
+    def d3(self, x, p, u, v, w):
+        """``D^3 F(x)[u, v, w]``: second central difference of ``J u`` along ``v`` and ``w``."""
+        x, u, v, w = (np.asarray(a, float) for a in (x, u, v, w))
+        nv, nw = float(np.max(np.abs(v))), float(np.max(np.abs(w)))
+        if nv == 0 or nw == 0 or not np.any(u):
+            return np.zeros(self.n)
+        h = 1e-4 * self._step(x)
+        a, b = v * (h / nv), w * (h / nw)
+        J = self.jac
+        D = J(x + a + b, p) - J(x + a - b, p) - J(x - a + b, p) + J(x - a - b, p)
+        return D @ u * (nv * nw / (4 * h * h))
+
+    B = ContinuationProblem.B
+    C = ContinuationProblem.C
+
+    # -- scales ---------------------------------------------------------------------------
+    def _given(self, bounds):
+        """``(flat index, low, high)`` of the states given bounds."""
+        names = self.model.state_names
+        return [(names.index(s), float(b[0]), float(b[1]))
+                for s, b in check_names(bounds, names, "state_bounds").items()]
+
+    def state_widths(self, bounds=None):
+        """Widths scaling the steps: given bounds, else those of the node model's states
+        (declared bounds, else natural sizes of the uncoupled node)."""
+        from ..scales import state_widths
+
+        out = np.tile(state_widths(self.net.node_model), self.net.n_nodes)
+        for i, lo, hi in self._given(bounds):
+            out[i] = hi - lo
+        return out
+
+    def search_box(self, bounds=None):
+        """(low, high) of the box searched for equilibria: given bounds, else each node's."""
+        from ..scales import search_box
+
+        lo, hi = (np.tile(a, self.net.n_nodes) for a in search_box(self.net.node_model, None))
+        for i, a, b in self._given(bounds):
+            lo[i], hi[i] = a, b
+        return lo, hi
 
 
 def delayed_diagram(net, model, param, opts, *, params=None, inputs=None, start=None,
                     switch_branches=True, cycles=False, n_roots=None, progress=None):
-    """The diagram of a network with delays, or None when it has none (an ODE).
+    """The diagram of a network: its branches from the assembled ``F`` and ``J``.
 
     Parameters
     ----------
     net : Network
     model : Model
-        ``net.to_model()``.
+        ``net.to_model()`` (names of states and parameters; not compiled).
     param : str
         Free parameter of the flat model (a node or network parameter, e.g. the
         gain ``K`` or ``speed``).
@@ -64,46 +243,61 @@ def delayed_diagram(net, model, param, opts, *, params=None, inputs=None, start=
     params, inputs, start, switch_branches, progress
         As for :func:`nmanalysis.continuation`; ``start`` may also be an array
         of shape (k, n), one start per row. Without ``start`` the equilibria at
-        the start value are found from Halton starts in the box and starts
-        with every node in the same state.
+        the start value are found from starts in the box and starts with every
+        node in the same state.
     cycles : bool
-        Must be False for a network with delays.
+        Periodic orbits: for a network without delays of at most
+        :data:`MAX_FLAT_STATES` states only (its flat model is then compiled).
     n_roots : int, optional
-        Characteristic roots per point (default: the number of states, at
-        least 6, at most 16).
+        Characteristic roots per point of a network with delays (default: the
+        number of states, at least 6, at most 16).
 
     Returns
     -------
     tree : xarray.DataTree or None
-        As :func:`nmanalysis.continuation`, with ``roots_converged`` on every
-        branch and the delays in ``attrs``; None for a network without delays,
-        whose diagram is the flat model's.
+        As :func:`nmanalysis.continuation`; with delays, ``roots_converged`` on
+        every branch and the delays in ``attrs``. None only for ``cycles=True``
+        without delays: the diagram is then the flat model's.
     start : ndarray of shape (k, n) or as given
-        The starts used (for a network without delays: to continue the flat
-        model from).
+        The starts used (to continue the flat model from, when ``tree`` is None).
     """
-    if model.n_states > MAX_FLAT_STATES:
-        raise OptionsError(
-            f"continuation of a network runs on its flat model, compiled symbolically; "
-            f"{net.n_nodes} nodes ({model.n_states} states, more than {MAX_FLAT_STATES}) "
-            f"would take minutes to compile. Sweep {param!r} with fixed_points(network, "
-            f"params={{{param!r}: values}}) (no flat model compiled; stability from "
-            "stability(network, state) at each point), or continue a smaller network")
-    if start is None:
-        start = network_seeds(net, model, param, opts, params=params, inputs=inputs)
-    if not has_delays(net):
-        return None, start
-    if cycles:
+    delayed = has_delays(net)
+    if cycles and delayed:
         raise OptionsError("periodic orbits of a network with delays are not computed; use "
                            "cycles=False (the Hopf points of the delay equation are "
                            "located), or simulate the network")
-    n_roots = check_n_roots(n_roots, model.n_states)
+    if cycles and model.n_states > MAX_FLAT_STATES:
+        raise OptionsError(
+            f"periodic orbits of a network are continued on its flat model, compiled "
+            f"symbolically; {net.n_nodes} nodes ({model.n_states} states, more than "
+            f"{MAX_FLAT_STATES}) would take minutes to compile. Use cycles=False (equilibria, "
+            "folds, branch and Hopf points of any network), or simulate the network")
+    if not delayed and n_roots is not None:
+        raise OptionsError("`n_roots` applies to networks with delays only")
+    others = {k: v for k, v in (params or {}).items() if k != param}
+    problem = NetworkProblem(net, param, params=others, inputs=inputs)
+    if start is None:
+        start = network_seeds(net, model, param, opts, params=params, problem=problem)
+        if start is None:
+            raise NoStartError(f"no equilibrium of the network found at {param} = "
+                               f"{float((params or {}).get(param, opts.p_range[0]))}; pass "
+                               "`start` or widen `state_bounds`")
+    if cycles:
+        return None, start
     speed = param == "speed" and net.distances is not None
     if speed and opts.p_range[0] <= 0:
         raise OptionsError(f"`p_range` of `speed` must be positive (delays are distances / "
                            f"speed); got {opts.p_range}")
-    tree, problem, p0 = equilibrium_branches(model, param, opts, params=params, inputs=inputs,
-                                             start=start, switch_branches=switch_branches)
+    tree, problem, p0 = equilibrium_branches(model, param, opts, params=params, start=start,
+                                             switch_branches=switch_branches, problem=problem)
+    options = {"free_parameter": param, "p_range": list(opts.p_range), "start_value": p0}
+    if not delayed:
+        attrs = provenance(model, analysis="continuation", fixed_params=problem.fixed,
+                           method=_METHOD, options={**options, **_step_options(opts)})
+        attrs.update(delay_attrs(net))
+        attrs["stability"] = "Jacobian eigenvalues (no positive delay)"
+        return tree_with_provenance(tree, attrs), start
+    n_roots = check_n_roots(n_roots, model.n_states)
     if speed:
         nodes, rows, m = _speed_lines(net, model, tree, problem, opts, n_roots, progress)
         method = ("equilibria constant in speed; characteristic roots on a grid of speeds, "
@@ -111,51 +305,76 @@ def delayed_diagram(net, model, param, opts, *, params=None, inputs=None, start=
         extra = {"n_points": m}
     else:
         nodes, rows = _delayed_branches(net, model, param, tree, problem, n_roots, progress)
-        method = ("pseudo-arclength on the delay-free equilibria; characteristic roots of "
-                  "the delayed linearisation, Hopf points by Newton on (v, omega, p)")
-        extra = {"ds": opts.ds, "ds_min": opts.ds_min, "ds_max": opts.ds_max, "tol": opts.tol,
-                 "max_points": opts.max_points}
+        method = (_METHOD + " for the delay-free equilibria; characteristic roots of the "
+                  "delayed linearisation, Hopf points by Newton on (v, omega, p)")
+        extra = _step_options(opts)
     nodes["special_points"] = _special_points(model, param, tree["special_points"], rows,
                                               keep_flat=not speed)
     attrs = provenance(model, analysis="continuation", fixed_params=problem.fixed,
-                       method=method, options={"free_parameter": param,
-                                               "p_range": list(opts.p_range),
-                                               "start_value": p0, **extra})
+                       method=method, options={**options, **extra})
     attrs.update(delay_attrs(net))
     attrs["stability"] = "characteristic roots of the delayed linearisation"
     attrs["n_roots"] = n_roots
     return tree_with_provenance(nodes, attrs), start
 
 
-def network_seeds(net, model, param, opts, *, params=None, inputs=None):
-    """Equilibria at the start value: Halton starts in the box plus synchronous starts.
+_METHOD = ("pseudo-arclength (tangent predictor, bordered Newton) on the network's F and J "
+           "assembled from the compiled node model")
 
-    Returns an array of shape (k, n), one equilibrium per row, or None.
+
+def _step_options(opts):
+    return {"ds": opts.ds, "ds_min": opts.ds_min, "ds_max": opts.ds_max, "tol": opts.tol,
+            "max_points": opts.max_points}
+
+
+def network_seeds(net, model, param, opts, *, params=None, inputs=None, problem=None):
+    """Equilibria at the start value: starts spread over the box plus synchronous starts.
+
+    ``max(128, min(32 n, 512))`` starts (a Halton set up to 30 states, seeded
+    uniform beyond) and starts with every node in the same state, polished by
+    the damped Newton of ``fixed_points(network)`` on the assembled ``F`` and ``J``
+    (:func:`~nmanalysis.analysis.network_linear.newton_batch`). Returns an
+    array of shape (k, n), one equilibrium per row, or None.
     """
-    others = {k: v for k, v in (params or {}).items() if k != param}
-    problem = ContinuationProblem(model, param, params=others, inputs=inputs)
+    if problem is None:
+        others = {k: v for k, v in (params or {}).items() if k != param}
+        problem = NetworkProblem(net, param, params=others, inputs=inputs)
     p0 = float((params or {}).get(param, opts.p_range[0]))
-    lo, hi = search_box(model, opts.state_bounds or None)
+    lo, hi = problem.search_box(opts.state_bounds or None)
     n = model.n_states
-    starts = np.vstack([lo + low_discrepancy(max(32, 8 * n), n, 0) * (hi - lo),
-                        synchronous_starts(net, lo, hi, 0)])
+    k = max(128, min(32 * n, SEED_STARTS))
+    spread = (low_discrepancy(k, n, 0) if n <= HALTON_STATES
+              else np.random.default_rng(0).random((k, n)))
+    starts = np.vstack([lo + spread * (hi - lo), synchronous_starts(net, lo, hi, 0)])
+    K, P = problem._KP(p0)
+    lin = problem.lin
+
+    def fun(X, rows, jac=True):
+        return lin.batch(X, np.full(X.shape[0], K), np.broadcast_to(P, (X.shape[0],) + P.shape),
+                         jac)
+
+    chunk = int(max(1, min(len(starts), 4e6 // (n * n))))
     found = []
-    for x in starts:
-        res = newton(lambda y: (problem.f(y, p0), problem.jac(y, p0)), x, tol=1e-13,
-                     max_iter=30, damped=True)
-        y = res.x
-        if not (np.all(np.isfinite(y)) and np.all((y >= lo) & (y <= hi))):
+    for a in range(0, len(starts), chunk):
+        X, status, _ = newton_batch(fun, starts[a:a + chunk], 1e-13, 50)
+        X = X[status == 1]
+        if not X.size:
             continue
-        if res.residual > 1e-9 * (np.max(np.abs(problem.jac(y, p0)) @ np.abs(y)) + 1):
-            continue
-        if not any(np.all(np.abs(y - z) <= 1e-7 * np.maximum(1, np.abs(y))) for z in found):
-            found.append(y)
+        F, J = fun(X, None)
+        for y, f, Jy in zip(X, F, J):
+            if not (np.all(np.isfinite(y)) and np.all((y >= lo) & (y <= hi))):
+                continue
+            if np.max(np.abs(f)) > 1e-9 * (np.max(np.abs(Jy) @ np.abs(y)) + 1):
+                continue
+            if not any(np.all(np.abs(y - z) <= 1e-7 * np.maximum(1, np.abs(y))) for z in found):
+                found.append(y)
     return np.array(found) if found else None
 
 
 def _roots_along(net, fixed, param, pvals, X, n_roots, progress, label):
     from ...progress import progress_bar
 
+    lin = network_linear(net)
     m = len(pvals)
     lam = np.full((m, n_roots), np.nan + 0j)
     nu = np.zeros(m, np.int64)
@@ -163,8 +382,8 @@ def _roots_along(net, fixed, param, pvals, X, n_roots, progress, label):
     ok = np.ones(m, bool)
     with progress_bar(m, label, progress) as bar:
         for k in range(m):
-            A0, taus, As = net.delay_linearization(
-                X[k], network_values(net, {**fixed, param: pvals[k]}))
+            A0, taus, As = lin.delay_split(X[k], network_values(net, {**fixed,
+                                                                      param: pvals[k]}))
             lam[k], nu[k], kinds[k], ok[k] = characteristic_roots(A0, taus, As, n_roots)
             bar.update(1)
     warn_unconfirmed(ok, "continuation")
@@ -179,11 +398,11 @@ def _hopf_rows(net, fixed, param, pvals, lam, nu, branch, equilibrium):
     neighbouring crossing) is retried on quarters of the bracket, twice at most;
     what is still outside is kept with status ``bracketed``.
     """
+    lin = network_linear(net)
     rows = []
     for k in np.flatnonzero(nu[1:] != nu[:-1]):
         def system(p, k=k):
-            return net.delay_linearization(equilibrium(k, p),
-                                           network_values(net, {**fixed, param: p}))
+            return lin.delay_split(equilibrium(k, p), network_values(net, {**fixed, param: p}))
 
         for h in _locate_between(system, pvals[k], pvals[k + 1], lam[k], lam[k + 1], nu[k],
                                  nu[k + 1], lam.shape[1], 0):
@@ -202,8 +421,11 @@ def _hopf_rows(net, fixed, param, pvals, lam, nu, branch, equilibrium):
 def _locate_between(system, p0, p1, lam0, lam1, nu0, nu1, n_roots, depth):
     """Hopf points (DelayHopf) where the count of unstable roots changes on [p0, p1]."""
     i = int(min(nu0, nu1))                 # the root (rightmost first) that crosses
-    if nu0 == nu1 or i >= lam0.size:
+    if nu0 == nu1 or nu0 < 0 or nu1 < 0:
         return []
+    if i >= min(lam0.size, lam1.size):     # beyond the roots reported: compute more
+        n_roots = int(max(nu0, nu1)) + 2
+        lam0, lam1 = (characteristic_roots(*system(p), n_roots)[0] for p in (p0, p1))
     r0, r1 = lam0[i].real, lam1[i].real
     if not (np.isfinite(r0) and np.isfinite(r1) and r0 * r1 < 0):
         return []

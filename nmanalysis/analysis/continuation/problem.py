@@ -31,6 +31,12 @@ class ContinuationProblem:
 
     The compiled kernels give f, its Jacobians in x and p, and the exact
     second and third derivative forms used by the normal forms.
+
+    The continuation engine asks a problem only for ``model`` (names),
+    ``param``, ``n``, ``fixed``, ``f``, ``jac``, ``jac_p``, ``B``, ``C``,
+    ``state_widths`` and ``search_box``; any object with these can be
+    continued, e.g. the network problem of
+    :mod:`nmanalysis.analysis.continuation.network`, assembled numerically.
     """
 
     def __init__(self, model, param, params=None, inputs=None):
@@ -49,6 +55,20 @@ class ContinuationProblem:
         self._buf = np.empty(self.n)
         self._jac = np.empty((self.n, self.n))
         self._jp = np.empty((self.n, len(model.param_names) or 1))
+
+    def state_widths(self, bounds=None):
+        """Widths of the states that scale the continuation steps (see
+        :func:`~nmanalysis.analysis.scales.state_widths`)."""
+        from ..scales import state_widths
+
+        return state_widths(self.model, bounds)
+
+    def search_box(self, bounds=None):
+        """(low, high) arrays of the box searched for starting equilibria (see
+        :func:`~nmanalysis.analysis.scales.search_box`)."""
+        from ..scales import search_box
+
+        return search_box(self.model, bounds)
 
     def _p(self, p):
         v = self.pvec.copy()

@@ -7,7 +7,6 @@ import numpy as np
 from ...errors import NoStartError, OptionsError
 from ...results.conventions import eigenvalue_attrs
 from ..newton import newton
-from ..scales import search_box, state_widths
 from .datasets import special_dataset
 from .equilibrium import Scaled, bordered, correct, make_point, tangent, trace_equilibria
 from .normal_forms import fold_coefficient, hopf_coefficients
@@ -16,8 +15,9 @@ from .problem import ContinuationOptions, ContinuationProblem, PseudoArclength
 __all__ = ["equilibrium_branches", "continue_from"]
 
 
-def _scales(model, opts):
-    return np.append(state_widths(model, opts.state_bounds), opts.p_range[1] - opts.p_range[0])
+def _scales(problem, opts):
+    return np.append(problem.state_widths(opts.state_bounds),
+                     opts.p_range[1] - opts.p_range[0])
 
 
 def _start_point(sp_, x0, p0, opts):
@@ -55,25 +55,48 @@ def _on_branch(z_seed, pts, tol=0.05):
     return bool(np.min(dist) <= tol * np.sqrt(L2.max()) + 1e-9)
 
 
-def _second_direction(sp_, pt):
-    """Tangent of the other branch at a branch point: null space of [f_x f_p], minus t."""
+def _second_direction(sp_, pt, chord=None):
+    """Tangent of the other branch at a branch point: null space of [f_x f_p], minus t.
+
+    At the located branch point the bordered matrix is singular and its tangent
+    ``t`` may be any vector of the two-dimensional null space; when it is far from
+    the ``chord`` of the branch there (a unit vector), the chord's projection on
+    the null space stands in for the branch's own direction.
+    """
     M = bordered(sp_, pt.u, pt.t)[:-1]
     _, _, vh = np.linalg.svd(M)
     basis = vh[-2:].T                        # two smallest singular directions
-    t2 = basis[:, 0] - (basis[:, 0] @ pt.t) * pt.t
+    t = pt.t
+    if chord is not None and abs(float(t @ chord)) < 0.5:
+        t = basis @ (basis.T @ chord)
+        t = t / np.linalg.norm(t)
+    t2 = basis[:, 0] - (basis[:, 0] @ t) * t
     if np.linalg.norm(t2) < 1e-6:
-        t2 = basis[:, 1] - (basis[:, 1] @ pt.t) * pt.t
+        t2 = basis[:, 1] - (basis[:, 1] @ t) * t
     return t2 / np.linalg.norm(t2)
 
 
-def _switch(sp_, pt, opts):
+def _chord(pts, u):
+    """Unit chord of the polyline segment of ``pts`` nearest ``u`` (scaled coordinates)."""
+    if len(pts) < 2:
+        return None
+    U = np.array([p.u for p in pts])
+    a, d = U[:-1], np.diff(U, axis=0)
+    L2 = np.maximum(np.sum(d * d, axis=1), 1e-300)
+    s = np.clip(np.sum((u - a) * d, axis=1) / L2, 0, 1)
+    k = int(np.argmin(np.linalg.norm(a + s[:, None] * d - u, axis=1)))
+    return d[k] / np.sqrt(L2[k])
+
+
+def _switch(sp_, pt, opts, chord=None):
     """First point of the crossing branch at a BP: one step along the second null direction.
 
     The corrector's hyperplane is orthogonal to that direction, so the step
     lands on the other branch whatever its true tangent; the tangent there
-    is then computed afresh.
+    is then computed afresh. ``chord``: the branch's direction near the point
+    (see :func:`_second_direction`).
     """
-    t2 = _second_direction(sp_, pt)
+    t2 = _second_direction(sp_, pt, chord)
     for ds in (opts.ds, 0.3 * opts.ds, 0.1 * opts.ds):
         z, _ = correct(sp_, pt.u + ds * t2, t2, opts.tol, opts.max_newton)
         if z is None or np.linalg.norm(z - pt.u) < 0.1 * ds:
@@ -101,7 +124,7 @@ def continue_from(problem, x0, p0, algorithm=None, options=None):
     """
     algorithm = algorithm or PseudoArclength()
     options = options or ContinuationOptions()
-    sp_ = Scaled(problem, _scales(problem.model, options))
+    sp_ = Scaled(problem, _scales(problem, options))
     start = _start_point(sp_, x0, p0, options)
     if start is None:
         raise OptionsError(f"no equilibrium found near the start {list(np.ravel(x0))} at "
@@ -111,23 +134,27 @@ def continue_from(problem, x0, p0, algorithm=None, options=None):
 
 
 def equilibrium_branches(model, param, opts, *, params=None, inputs=None, start=None,
-                         switch_branches=True):
+                         switch_branches=True, problem=None):
     """All branches of equilibria in ``param`` through the starts at the start value.
 
     The equilibrium part of :func:`~nmanalysis.continuation`: ``opts`` a
     :class:`ContinuationOptions`. Returns ``(tree, problem, p0)``: ``tree`` maps
     ``"equilibria/branch_k"`` to branch Datasets and ``"special_points"`` to the
     special points; ``problem`` is the :class:`ContinuationProblem`; ``p0`` the
+    start value. A ``problem`` given (with the interface of
+    :class:`ContinuationProblem`, e.g. a network's assembled ``F`` and ``J``)
+    is continued instead of compiling ``model``; ``params`` then only gives the
     start value.
     """
-    problem = ContinuationProblem(model, param, params={k: v for k, v in (params or {}).items()
-                                                        if k != param}, inputs=inputs)
+    if problem is None:
+        problem = ContinuationProblem(model, param, params={
+            k: v for k, v in (params or {}).items() if k != param}, inputs=inputs)
     p0 = float((params or {}).get(param, opts.p_range[0]))
     if not opts.p_range[0] <= p0 <= opts.p_range[1]:
         raise OptionsError(f"the start value {param} = {p0} lies outside p_range "
                            f"{opts.p_range}")
     algorithm = PseudoArclength()
-    sp_ = Scaled(problem, _scales(model, opts))
+    sp_ = Scaled(problem, _scales(problem, opts))
     seeds = _seeds(model, problem, param, p0, start, opts)
     branches = []
     for x0 in seeds:
@@ -143,7 +170,7 @@ def equilibrium_branches(model, param, opts, *, params=None, inputs=None, start=
             for kind, pt, _ in b[1]:
                 if kind != "BP":
                     continue
-                st = _switch(sp_, pt, opts)
+                st = _switch(sp_, pt, opts, _chord(b[0], pt.u))
                 if st is None or any(_on_branch(st.u, o[0]) for o in branches):
                     continue
                 branches.append(_trace_both(sp_, st, algorithm, opts))
@@ -190,7 +217,7 @@ def _all_equilibria(model, problem, p0, opts, n_starts=None, max_iter=30):
     """
     from ..equilibria import low_discrepancy
 
-    lo, hi = search_box(model, opts.state_bounds or None)
+    lo, hi = problem.search_box(opts.state_bounds or None)
     n = model.n_states
     n_starts = n_starts or max(32, 8 * n)
     found = []
