@@ -673,8 +673,9 @@ def _eigs_near(gen, sigma, k):
 
     k = int(min(k, gen.dim - 3))
     op = gen.shift_invert(sigma)
+    v0 = np.random.default_rng(12345).normal(size=gen.dim).astype(op.dtype)   # reproducible
     try:
-        mu = eigs(op, k=k, which="LM", tol=1e-7, return_eigenvectors=False,
+        mu = eigs(op, k=k, which="LM", tol=1e-7, return_eigenvectors=False, v0=v0,
                   ncv=min(gen.dim - 1, max(3 * k, 20)), maxiter=max(300, 30 * k))
     except ArpackNoConvergence as err:
         mu = err.eigenvalues
@@ -850,7 +851,7 @@ def _same(a, b, count, tol):
     return bool(np.all(np.abs(a[:count] - b[:count]) <= 1e4 * tol * (1.0 + np.abs(a[:count]))))
 
 
-def _degrees(system, red, count, tol, N, max_degree, alpha):
+def _degrees(system, red, count, tol, N, max_degree, alpha, max_shifts=6):
     """Search at growing degrees until the ``count`` rightmost agree at two successive ones.
 
     Returns ``(roots, degree, ok)`` with ``ok[i]`` True for roots found at both
@@ -858,7 +859,7 @@ def _degrees(system, red, count, tol, N, max_degree, alpha):
     """
     prev = None
     while True:
-        roots = _search(system, red, N, count, tol, alpha)
+        roots = _search(system, red, N, count, tol, alpha, max_shifts)
         if roots.size:
             alpha = roots[0].real
         if prev is not None and _same(roots, prev, count, tol):
@@ -972,7 +973,8 @@ def _sparse_roots(system, count, tol, min_degree, max_degree, count_lines):
         c0, _ = count_roots_right(system, a0)
         if c0 >= 0 and (c0 + 1 > count or np.sum(roots.real > a0) < c0):
             roots2, N2, ok2 = _degrees(system, red, max(count, c0 + 1), tol,
-                                       max(N, N0), max(max_degree, 2 * N), 0.0)
+                                       int(math.ceil(_GROWTH * N)), max(max_degree, 3 * N),
+                                       0.0, max_shifts=12)
             if np.sum(roots2.real > a0) > np.sum(roots.real > a0) or c0 + 1 > count:
                 roots, N, ok = roots2, N2, ok2
         found0 = int(np.sum(roots.real > a0))
