@@ -31,6 +31,7 @@ The attractors of the initial states of a grid point are grouped and coded by
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -47,7 +48,7 @@ from ..cycles.sweep import check_positive, time_options
 from ..equilibria import low_discrepancy
 from ..scales import amplitude_scales, state_interval
 from .attractors import REGIMES, cluster_attractors, regime_codes
-from .samples import IRREGULAR_TRAJECTORY, classify_samples
+from .samples import IRREGULAR_TRAJECTORY, MIN_SAMPLES, classify_samples
 
 __all__ = ["network_regime_map", "network_initial_states"]
 
@@ -277,6 +278,7 @@ def _run(net, grid, swept, fixed, Y, inputs, sc, m, n, sim, tol, eq_tol, batch_s
         raise OptionsError(f"`batch_size` must be a whole number >= 1; got {batch_size!r}")
     pieces = [(lo, min(G, lo + batch_size)) for lo in range(0, G, batch_size)]
     regime = np.full((G, n_i), FAILED, np.int8)
+    coarse = 0
     period = np.full((G, n_i), np.nan)
     MIN = np.full((G, n_i, n), np.nan)
     MAX = np.full((G, n_i, n), np.nan)
@@ -300,6 +302,7 @@ def _run(net, grid, swept, fixed, Y, inputs, sc, m, n, sim, tol, eq_tol, batch_s
                 out = classify_samples(X, times, sc, tol=tol, eq_tol=eq_tol)
                 out["regime"][st != 0] = FAILED
                 regime[lo:hi, i] = out["regime"]
+                coarse += int(np.sum(out["coarse"] & (st == 0)))
                 period[lo:hi, i] = out["period"]
                 MIN[lo:hi, i] = out["min"]
                 MAX[lo:hi, i] = out["max"]
@@ -307,6 +310,10 @@ def _run(net, grid, swept, fixed, Y, inputs, sc, m, n, sim, tol, eq_tol, batch_s
                 bar.update(hi - lo)
     finally:
         bar.close()
+    if coarse:
+        warnings.warn(f"{coarse} undecided trajectories oscillate with fewer than "
+                      f"{MIN_SAMPLES} samples between section crossings; a finer `sampling` "
+                      f"(now {sim['sampling']:g}) may decide them", RuntimeWarning, stacklevel=4)
     return dict(regime=regime.reshape(-1), period=period.reshape(-1),
                 min=MIN.reshape(G * n_i, n), max=MAX.reshape(G * n_i, n))
 

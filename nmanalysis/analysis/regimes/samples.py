@@ -17,10 +17,12 @@ from ..cycles import kernels as ck
 from ..cycles.classify import CYCLE, EQUILIBRIUM, FAILED, UNDECIDED
 from ...integrate.parallel import run_pieces
 
-__all__ = ["classify_samples", "IRREGULAR_TRAJECTORY", "IRREGULAR_AMPLITUDE"]
+__all__ = ["classify_samples", "IRREGULAR_TRAJECTORY", "IRREGULAR_AMPLITUDE", "MIN_SAMPLES"]
 
 #: trajectory code of a sustained aperiodic oscillation
 IRREGULAR_TRAJECTORY = 2
+#: fewest samples between section crossings for which an oscillation is judged irregular
+MIN_SAMPLES = 16
 #: smallest scaled oscillation (peak to peak / state scale) called irregular
 IRREGULAR_AMPLITUDE = 1e-2
 # derivative at node k of the quartic through five equally spaced samples (units 1/h)
@@ -97,7 +99,9 @@ def classify_samples(X, t, sc, *, tol, eq_tol, min_periods=3, max_mult=8, max_cr
     REGIME_CODES`, plus ``IRREGULAR`` = 2 here), ``period``, ``min`` and
     ``max`` (B, n): the extrema over one period of a cycle (cubic Hermite
     interpolation with finite-difference slopes), the final state of an
-    equilibrium, the window's extrema otherwise.
+    equilibrium, the window's extrema otherwise; ``coarse``: undecided
+    trajectories with fewer than :data:`MIN_SAMPLES` samples between section
+    crossings (a finer sampling may decide them).
 
     Irregular (a sustained aperiodic oscillation, chaotic or quasi-periodic;
     conservative): neither an equilibrium nor a cycle, at least
@@ -168,7 +172,14 @@ def classify_samples(X, t, sc, *, tol, eq_tol, min_periods=3, max_mult=8, max_cr
         back = _segment_return(X, t, h, sc, amp, rows, TC[rows, J0[rows]], PER[rows],
                                min_periods)
         is_cyc[rows[~(back <= tol)]] = False
-    irregular = _irregular(X, TC, ZC, NC, sc, amp, cand & ~is_cyc, tol, max_mult)
+    # fewer than MIN_SAMPLES samples between crossings: the interpolation cannot resolve
+    # the waveform to tol; such rows are never called irregular
+    last = np.maximum(NC - 1, 1)
+    gap = np.where(NC > 1, (TC[np.arange(B), np.minimum(NC - 1, max_crossings - 1)]
+                            - TC[:, 0]) / last, np.nan)
+    with np.errstate(invalid="ignore"):
+        coarse = cand & (NC > 1) & (gap < MIN_SAMPLES * h)
+    irregular = _irregular(X, TC, ZC, NC, sc, amp, cand & ~is_cyc & ~coarse, tol, max_mult)
     regime = np.full(B, UNDECIDED, np.int8)
     regime[is_eq] = EQUILIBRIUM
     regime[is_cyc] = CYCLE
@@ -182,7 +193,8 @@ def classify_samples(X, t, sc, *, tol, eq_tol, min_periods=3, max_mult=8, max_cr
         _cycle_extrema(X, t, h, cyc, TC[cyc, J0[cyc]], PER[cyc], JIDX[cyc, J0[cyc]], lo_, hi_)
     lo_[~OK] = np.nan
     hi_[~OK] = np.nan
-    return dict(regime=regime, period=np.where(is_cyc, PER, np.nan), min=lo_, max=hi_)
+    return dict(regime=regime, period=np.where(is_cyc, PER, np.nan), min=lo_, max=hi_,
+                coarse=coarse & (regime == UNDECIDED))
 
 
 def _irregular(X, TC, ZC, NC, sc, amp, cand, tol, max_mult):
