@@ -4,10 +4,11 @@ Each curve is traced by the shared engine (:mod:`..engine`) on the defining
 systems of :mod:`.cycle_systems`: Newton's method on the collocation
 equations, the bordered condition(s) and the pseudo-arclength row (tangent
 predictor; the phase condition's reference is the previous orbit), all
-assembled sparse. The mesh keeps its ``ntst`` intervals and is redistributed
-every ``adapt_every`` points to follow the orbit (de Boor's monitor, as in the
-one-parameter code); the borders are replaced by the current null vectors
-after every accepted step.
+assembled sparse. The mesh is redistributed every ``adapt_every`` points to
+follow the orbit (de Boor's monitor, as in the one-parameter code), and gets
+more intervals where the collocation error estimate exceeds ``MESH_TOL``
+(long periods near a homoclinic orbit, fast jumps); the borders are replaced
+by the current null vectors after every accepted step.
 
 Starts
     * a special point of a one-parameter cycle diagram (LPC, PD or NS): the
@@ -46,6 +47,10 @@ _ZERO_END = "reached zero amplitude (the curve ends on a Hopf curve)"
 COMPLETE_ENDS = ("left the box", "closed curve", _GH_END, _ZERO_END,
                  "period exceeded max_period")
 _AMP_END = 1e-3
+#: largest collocation error estimate (relative to the state weights) before the mesh
+#: gets more intervals, and how many times the ``ntst`` asked for it may get at most
+MESH_TOL = 1e-6
+MAX_NTST_FACTOR = 4
 
 
 @dataclass
@@ -162,12 +167,13 @@ class CycleCurve:
         mu, Q = self.pb.multipliers(y, mesh, Q0)
         return CyclePoint(y=y, t=t, mesh=mesh, mu=mu, amplitude=self.amplitude(y, mesh), Q=Q)
 
-    def remesh_point(self, pt):
-        """The point and its tangent on a mesh that equidistributes the orbit's monitor."""
+    def remesh_point(self, pt, ntst=None):
+        """The point and its tangent on a mesh of ``ntst`` intervals (default: as many as
+        now) that equidistributes the orbit's monitor."""
         c = self.pb.col_for(pt.mesh)
         U = self.pb.split(pt.y, pt.mesh)[0]
         self.pb.rescale(pt.y, pt.mesh)
-        new = c.adapted_mesh(U, pt.mesh, self.pb.S)
+        new = c.adapted_mesh(U, pt.mesh, self.pb.S, ntst)
         y = self.pb.remesh(pt.y, pt.mesh, new)
         t = self.pb.remesh(pt.t, pt.mesh, new)
         t = t / self.norm(t, new)
@@ -261,15 +267,38 @@ class CycleCurveBranch:
                 return "closed curve"
         return None
 
+    def mesh_size(self, pt):
+        """Intervals for the orbit of ``pt``: the collocation error estimate (largest over
+        the mesh, relative to the state weights) is held below ``MESH_TOL``: above it the
+        intervals grow (at most doubling, up to ``MAX_NTST_FACTOR`` times the ``ntst``
+        asked for) to bring it to a fifth; far below it they shrink again, never below
+        ``ntst``."""
+        cv = self.curve
+        c = cv.pb.col_for(pt.mesh)
+        U = cv.pb.split(pt.y, pt.mesh)[0]
+        err = float(np.max(c.error_estimate(U, pt.mesh, cv.pb.S)))
+        N, q = c.N, c.m + 1
+        if not np.isfinite(err):
+            return N
+        lo, hi = cv.pb.base.col.N, MAX_NTST_FACTOR * cv.pb.base.col.N
+        want = N * (err / (0.2 * MESH_TOL)) ** (1.0 / q) if err > 0 else 0.0
+        if err > MESH_TOL:
+            return int(min(max(np.ceil(want), N + 1), 2 * N, max(hi, N)))
+        if N > lo and err < 0.01 * MESH_TOL and want < 0.75 * N:
+            return int(max(lo, np.ceil(want)))
+        return N
+
     def refresh(self, pt):
-        """New borders from the point's null vectors; every ``adapt_every`` points the
-        mesh is redistributed first (and the borders found anew on it). Where that
-        fails the point and the borders stay as they are."""
+        """New borders from the point's null vectors; every ``adapt_every`` points, or when
+        the mesh needs more or fewer intervals (:meth:`mesh_size`), the mesh is
+        redistributed first (and the borders found anew on it). Where that fails the
+        point and the borders stay as they are."""
         cv = self.curve
         self._since += 1
         try:
-            if self._since >= self.adapt_every:
-                moved = cv.remesh_point(pt)
+            N = self.mesh_size(pt)
+            if self._since >= self.adapt_every or N != len(pt.mesh) - 1:
+                moved = cv.remesh_point(pt, N)
                 cv.cond.set_borders(moved.y, moved.mesh)
                 self._since = 0
                 return moved
