@@ -119,6 +119,13 @@ def test_lpc_curve_from_a_one_parameter_cycle_diagram():
                                    start=[_cached("bautin", _bautin_tree), one])
     assert len(_curves(both, "lpc")) == 1
     assert _curves(both, "lpc")[0].attrs["start_point"].startswith("GH")
+    # a start that is no bifurcation of its kind is flagged, not raised: a planar cycle
+    # has no multiplier -1, so no period doubling near this fold
+    sp = nma.special_points(one)
+    wrong = sp.where(sp["type"] == "LPC", drop=True)
+    wrong["type"] = ("special", np.array(["PD"] * wrong.sizes["special"]))
+    tree = nma.codim2_continuation(model, ("b1", "b2"), ranges=_B_RANGES, start=wrong)
+    assert "pd" not in tree and tree.attrs["failed_starts"].startswith("PD at b1 = ")
 
 
 # --- period doubling: a cycle whose normal bundle turns by half a revolution ----------------

@@ -158,9 +158,11 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
         raise OptionsError(f"`max_points` must be a whole number >= 2; got {max_points!r}")
     check_cycle_options(ntst, ncol, max_period)
     p2_0 = problem.start_values[1]
-    seeds, cycle_seeds, p2_0 = _all_seeds(model, problem, start, boxes, params, inputs,
+    seeds, cycle_seeds, p2_s = _all_seeds(model, problem, start, boxes, params, inputs,
                                           state_bounds, p2_0, cycles)
-    if not boxes[1][0] <= p2_0 <= boxes[1][1]:
+    # (only a two-parameter start: its points carry their own p2)
+    p2_0 = p2_0 if p2_s is None else p2_s
+    if p2_s is not None and not boxes[1][0] <= p2_0 <= boxes[1][1]:
         raise OptionsError(f"the start value {p2} = {p2_0} lies outside ranges[{p2!r}] = "
                            f"{boxes[1]}")
     widths = np.append(state_widths(model, state_bounds),
@@ -253,13 +255,15 @@ def _all_seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0,
                             cycles)
         seeds += s
         cyc += c
-        first = p2_s if first is None else first
+        if first is None and p2_s is not None:
+            first = p2_s
     return seeds, cyc, first
 
 
 def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0, cycles=False):
     """``([(kind, x, p1, omega, p2)], [cycle seed dicts], p2_0)`` from the one-parameter
-    diagram or from ``start``."""
+    diagram or from ``start`` (``p2_0`` None for a two-parameter start, whose points carry
+    their own ``p2``)."""
     import json
 
     import xarray as xr
@@ -299,6 +303,8 @@ def _seeds(model, problem, start, boxes, params, inputs, state_bounds, p2_0, cyc
             p2_0 = float(json.loads(fixed).get(p2, p2_0))
     seeds, cyc = [], []
     two = p2 in sp.data_vars
+    if two:
+        p2_0 = None
     for i in range(sp.sizes["special"]):
         kind = str(sp["type"].values[i])
         if kind not in ("LP", "HB", "LPC", "PD", "NS", "GH"):
