@@ -573,19 +573,20 @@ def refuse_network(model, analysis: str) -> None:
 
     >>> import nmanalysis as nma
     >>> net = nma.Network(nma.get_model("wilson_cowan"), [[0, 1], [1, 0]], delays=[[0, 2], [2, 0]])
-    >>> refuse_network(net, "regime_map")
+    >>> refuse_network(net, "basin_map")
     Traceback (most recent call last):
     ...
-    nmanalysis.errors.OptionsError: regime_map takes a Model, not a Network with delays ...
+    nmanalysis.errors.OptionsError: basin_map takes a Model, not a Network with delays ...
     """
     if not isinstance(model, Network):
         return
     if np.any(model.delays() > 0):
         raise OptionsError(
             f"{analysis} takes a Model, not a Network with delays (its equations are "
-            "delay equations); sweep nma.simulate(net, params=..., record='minmax') for "
-            "attractors, and nma.fixed_points / nma.stability / nma.continuation for the "
-            "stability of its equilibria")
+            "delay equations); nma.regime_map(net, ...) maps its attractors over "
+            "parameters, nma.simulate(net, params=..., record='minmax') sweeps them, and "
+            "nma.fixed_points / nma.stability / nma.continuation give the stability of its "
+            "equilibria")
     raise OptionsError(
         f"{analysis} takes a Model, not a Network; this network has no delays, so pass "
         f"its flat model: {analysis}(net.to_model(), ...)")

@@ -11,7 +11,6 @@ PLAIN = nma.Network(WC, [[0, 1], [1, 0]], params={"K": 1.0})
 
 CALLS = {
     "phase_plane": lambda net: nma.phase_plane(net, "rE_0", "rE_1"),
-    "regime_map": lambda net: nma.regime_map(net, params={"K": np.linspace(0, 2, 3)}),
     "basin_map": lambda net: nma.basin_map(net, {"rE_0": np.linspace(0, 1, 3),
                                                  "rE_1": np.linspace(0, 1, 3)}),
     "basin_fractions": lambda net: nma.basin_fractions(net),
