@@ -8,6 +8,7 @@ from scipy.optimize import brentq
 from scipy.special import lambertw
 
 import nmanalysis as nma
+from nmanalysis.analysis.continuation import ContinuationOptions
 from nmanalysis.analysis.continuation import network as netcont
 from nmanalysis.compile import compile_model
 from nmanalysis.errors import OptionsError
@@ -79,6 +80,40 @@ def test_per_node_parameter_and_exact_parameter_derivatives():
         x = np.array([float(sp[s][k]) for s in net.state_names])
         F = netcont.NetworkProblem(net, "IE_3", params={"K": 0.5}).f(x, float(sp["IE_3"][k]))
         assert np.max(np.abs(F)) < 1e-10
+
+
+WC2 = nma.Model(
+    "wc_two",
+    states={"rE_0": {"value": 0.1, "bounds": (-0.1, 1.1)},
+            "rI_0": {"value": 0.05, "bounds": (-0.1, 1.1)},
+            "rE_1": {"value": 0.1, "bounds": (-0.1, 1.1)},
+            "rI_1": {"value": 0.05, "bounds": (-0.1, 1.1)}},
+    params={"K": 0.8, "IE": 0.0},
+    functions={"F(x, a, th)": "1/(1 + exp(-a*(x - th))) - 1/(1 + exp(a*th))"},
+    equations={
+        "rE_0": "-rE_0 + (1 - rE_0)*F(12*rE_0 - 4*rI_0 + IE + K*(rE_1 - rE_0), 1.2, 2.8)",
+        "rI_0": "-rI_0 + (1 - rI_0)*F(13*rE_0 - 11*rI_0, 1.0, 4.0)",
+        "rE_1": "-rE_1 + (1 - rE_1)*F(12*rE_1 - 4*rI_1 + IE + K*0.5*(rE_0 - rE_1), 1.2, 2.8)",
+        "rI_1": "-rI_1 + (1 - rI_1)*F(13*rE_1 - 11*rI_1, 1.0, 4.0)",
+    })
+
+
+def test_robust_switch_follows_the_crossing_branch_in_network_and_model_alike():
+    # the synchronous branch has two branch points; their crossing branch (nodes in
+    # different states) is traced only when the switch does not trust the tangent at the
+    # sharply located point
+    net = Network(nma.get_model("wilson_cowan"), [[0.0, 1.0], [0.5, 0.0]], params={"K": 0.8})
+    opts = ContinuationOptions(p_range=(-1.0, 1.0), robust_switch=True)
+    a = nma.special_points(nma.continuation(net, "IE", options=opts))
+    b = nma.special_points(nma.continuation(WC2, "IE", options=opts))
+    assert a["type"].values.tolist() == b["type"].values.tolist()
+    assert a["type"].values.tolist().count("BP") >= 4 and a.sizes["special"] > 4
+    assert set(a["branch"].values) == {"equilibria/branch_0", "equilibria/branch_1"}
+    np.testing.assert_allclose(a["IE"].values, b["IE"].values, rtol=0, atol=1e-6)  # BP: det
+    lp = a["type"].values == "LP"
+    np.testing.assert_allclose(a["IE"].values[lp], b["IE"].values[lp], rtol=0, atol=1e-10)
+    plain = nma.special_points(nma.continuation(WC2, "IE", p_range=(-1.0, 1.0)))
+    assert plain["type"].values.tolist() == ["LP", "BP", "BP", "LP"]
 
 
 # -- delays: the Hopf points of a ring, in closed form --------------------------------------

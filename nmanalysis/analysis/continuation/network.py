@@ -384,6 +384,8 @@ def _roots_along(net, fixed, param, pvals, X, n_roots, progress, label):
         for k in range(m):
             A0, taus, As = lin.delay_split(X[k], network_values(net, {**fixed,
                                                                       param: pvals[k]}))
+            if not np.any(As):             # no delayed term left (e.g. zero gain): an ODE
+                taus, As = taus[:0], As[:0]
             lam[k], nu[k], kinds[k], ok[k] = characteristic_roots(A0, taus, As, n_roots)
             bar.update(1)
     warn_unconfirmed(ok, "continuation")

@@ -144,6 +144,15 @@ class ContinuationOptions:
         Detect and locate LP, HB and BP points.
     state_bounds : dict
         State -> (low, high); the branch stops when it leaves the box.
+    robust_switch : bool
+        At a branch point located so sharply that its computed tangent is
+        unreliable (the bordered matrix is singular there, and the tangent may
+        be any vector of the two-dimensional null space), take the branch's
+        own direction from its chord through the point before stepping onto
+        the crossing branch. Finds crossing branches that are otherwise
+        missed (e.g. at the symmetry-breaking branch points of networks of
+        identical nodes); False (the default) keeps the diagrams of earlier
+        versions.
     """
 
     p_range: tuple = (0.0, 1.0)
@@ -156,6 +165,7 @@ class ContinuationOptions:
     locate_tol: float = 1e-12
     detect: bool = True
     state_bounds: dict = field(default_factory=dict)
+    robust_switch: bool = False
 
     def __post_init__(self):
         try:

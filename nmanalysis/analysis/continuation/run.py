@@ -170,7 +170,8 @@ def equilibrium_branches(model, param, opts, *, params=None, inputs=None, start=
             for kind, pt, _ in b[1]:
                 if kind != "BP":
                     continue
-                st = _switch(sp_, pt, opts, _chord(b[0], pt.u))
+                st = _switch(sp_, pt, opts,
+                             _chord(b[0], pt.u) if opts.robust_switch else None)
                 if st is None or any(_on_branch(st.u, o[0]) for o in branches):
                     continue
                 branches.append(_trace_both(sp_, st, algorithm, opts))
