@@ -100,7 +100,7 @@ class CycleCurve:
         U = self.pb.split(y, mesh)[0]
         return float(np.max((U.max(0) - U.min(0)) / self.pb.S_base))
 
-    # Newton ----------------------------------------------------------------------------------------
+    # Newton -------------------------------------------------------------------------------
     def system(self, y, mesh, ref):
         """Residual (without the extra row) and its sparse Jacobian."""
         import scipy.sparse as sps
@@ -317,7 +317,7 @@ class CycleCurveBranch:
         return ds
 
 
-# -- starting and tracing ---------------------------------------------------------------------------
+# -- starting and tracing --------------------------------------------------------------------
 def _axis_row(y_size, index):
     e = np.zeros(y_size)
     e[index] = 1.0
