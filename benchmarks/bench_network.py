@@ -28,6 +28,12 @@ b. A sweep of 64 (K, speed) pairs (8 x 8: K in 0..35, speed in 1..8 m/s),
    nmanalysis: one batched ``simulate`` call (dims ``K``, ``speed``) on the
    machine's cores, then one ``functional_connectivity`` call.
 
+c. ``--stability [K ...]`` (nmanalysis only): ``fixed_points`` of the seed
+   network at the given gains with the stability of every equilibrium from its
+   delayed characteristic roots (160 states, 3160 distinct delays: the sparse
+   way of :mod:`nmanalysis.analysis.network_stability`), then ``stability``
+   timed equilibrium by equilibrium.
+
 Delay reads: nmanalysis interpolates delayed values (cubic Hermite) by default;
 ``--nearest`` adds runs reading the nearest step, as brainmass does (same
 work per edge). ``--blas-threads`` (default 1) sets the BLAS threads of both
@@ -233,6 +239,46 @@ def _best(runs, key):
     return min(r[key] for r in runs)
 
 
+# -- stability of the seed network's equilibria (nmanalysis only) ------------------------------
+def _stability(gains):
+    """``fixed_points`` of the seed network with delayed roots; then ``stability`` per equilibrium.
+
+    Prints, per gain, the number of equilibria, the whole ``fixed_points`` time
+    and, timed one by one with ``stability``, the characteristic roots of
+    each equilibrium (sparse way: 160 states, 3160 distinct delays).
+    """
+    import warnings
+
+    import nmanalysis as nma
+    from nmanalysis.analysis.network_stability import network_delay_system
+
+    conn = nma.load_connectome("hcp80")
+    net = conn.network(nma.get_model("wilson_cowan"), speed=SPEED)
+    print("| K | equilibria | fixed_points (s) | roots per equilibrium (s) | n_unstable | "
+          "confirmed | rightmost root |")
+    print("|---|---|---|---|---|---|---|")
+    for K in gains:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            fp = nma.fixed_points(net, params={"K": K})
+            t_fp = time.perf_counter() - t0
+        n_fp = int(fp["n_fp"])
+        times, nus, oks, right = [], [], [], []
+        for f in range(n_fp):
+            x = np.array([float(fp[s].isel(fp=f)) for s in net.state_names])
+            t0 = time.perf_counter()
+            out = nma.stability(net, x, {"K": K})
+            times.append(time.perf_counter() - t0)
+            nus.append(int(out["n_unstable"]))
+            oks.append(bool(out["converged"] and out["unstable_counted"]))
+            right.append(complex(out["eigenvalues"][0]))
+        m = network_delay_system(net, np.zeros(net.n_states), {"K": K}).taus.size
+        print(f"| {K:g} | {n_fp} | {t_fp:.1f} | {min(times):.1f}-{max(times):.1f} "
+              f"(mean {np.mean(times):.1f}) | {sorted(set(nus))} | {sum(oks)}/{n_fp} | "
+              f"{right[0]:.4f} (fp 0; {m} delays) |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--side", choices=["nmanalysis", "brainmass"])
@@ -251,7 +297,13 @@ def main(argv=None):
     ap.add_argument("--blas-threads", type=int, default=1,
                     help="OPENBLAS/OMP/MKL_NUM_THREADS for both sides (default 1; 0: "
                          "leave the environment as it is)")
+    ap.add_argument("--stability", type=float, nargs="*", default=None, metavar="K",
+                    help="instead: time fixed_points and stability (delayed roots) of the "
+                         "seed network at these gains (default 30 and 1)")
     args = ap.parse_args(argv)
+    if args.stability is not None:
+        _stability(args.stability or [30.0, 1.0])
+        return
     if args.side:                                       # one measurement, in this process
         if args.side == "brainmass":
             out = _brainmass(args.case, args.ms, args.sweep_ms)

@@ -675,8 +675,8 @@ def _eigs_near(gen, sigma, k):
     op = gen.shift_invert(sigma)
     v0 = np.random.default_rng(12345).normal(size=gen.dim).astype(op.dtype)   # reproducible
     try:
-        mu = eigs(op, k=k, which="LM", tol=1e-7, return_eigenvectors=False, v0=v0,
-                  ncv=min(gen.dim - 1, max(3 * k, 20)), maxiter=max(300, 30 * k))
+        mu = eigs(op, k=k, which="LM", tol=1e-5, return_eigenvectors=False, v0=v0,
+                  ncv=min(gen.dim - 1, max(2 * k + 1, 20)), maxiter=max(300, 30 * k))
     except ArpackNoConvergence as err:
         mu = err.eigenvalues
     except ArpackError:
@@ -777,6 +777,10 @@ def _collect(system, red, cands, tol, found=None, keep=None):
     if keep is not None and cands.size:
         re = np.sort(np.concatenate([cands.real, [z.real for z in found]]))[::-1]
         cands = cands[cands.real >= re[min(keep, re.size) - 1]]
+    if found and cands.size:            # seen from an earlier shift: already polished
+        known = np.array(list(found), dtype=complex)
+        near = np.abs(cands[:, None] - known[None, :]) <= 1e-6 * (1.0 + np.abs(known))
+        cands = cands[~near.any(axis=1)]
     if cands.size == 0:
         return found
     roots, ok = _polish(red, cands, tol)

@@ -356,3 +356,29 @@ def test_hopf_on_a_moving_equilibrium_solves_the_equilibrium_and_the_root():
         # and the branch changes stability there
         i = int(np.searchsorted(br["K"].values, K))
         assert br["n_unstable"].values[i - 1] != br["n_unstable"].values[i]
+
+
+def test_large_network_takes_the_sparse_way_in_fixed_points():
+    # 27 regions of the connectome, 351 distinct delays: n^2 (1 + m) is about a million
+    # dense entries, so fixed_points counts and computes the roots the sparse way
+    from nmanalysis.analysis.delay_spectrum_sparse import count_roots_right
+    from nmanalysis.analysis.network_stability import network_delay_system
+
+    conn = nma.load_connectome()
+    idx = np.arange(0, 80, 3)
+    net = Network(nma.get_model("wilson_cowan"), conn.weights[np.ix_(idx, idx)],
+                  distances=conn.lengths[np.ix_(idx, idx)], speed=2.0, coupling="diffusive",
+                  source="rE", target="IE", params={"K": 60.0})
+    box = {s: (-0.01, 0.01) for s in net.state_names}
+    fp = nma.fixed_points(net, bounds=box, n_roots=4)
+    assert "argument principle" in fp.attrs["stability"]
+    assert int(fp["n_fp"]) == 1 and bool(fp["roots_converged"].isel(fp=0))
+    x = np.array([float(fp[s].isel(fp=0)) for s in net.state_names])
+    assert np.max(np.abs(x)) < 1e-12                     # rest
+    system = network_delay_system(net, x, {"K": 60.0})
+    lam = roots_of(fp)
+    for z in lam:
+        assert np.linalg.svd(system.matrix(z), compute_uv=False)[-1] < 1e-9
+    assert int(fp["n_unstable"].isel(fp=0)) == count_roots_right(system, 0.0)[0] == 0
+    line = float(fp["roots_complete_right_of"].isel(fp=0))
+    assert line < lam[0].real and count_roots_right(system, line)[0] == np.sum(lam.real > line)
