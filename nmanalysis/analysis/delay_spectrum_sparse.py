@@ -17,8 +17,10 @@ everything costs ``O(n^2 + entries)`` per evaluation:
   Schur complement over the others, when ``A0`` restricted to them is block
   diagonal, as for a network with all delays positive);
 * the infinitesimal generator discretised by Chebyshev collocation (Breda,
-  Maset & Vermiglio, SIAM J. Sci. Comput. 27, 2005) of size ``n (N + 1)``,
-  never formed: its shifted inverse is applied through an ``n x n`` solve, so
+  Maset & Vermiglio, SIAM J. Sci. Comput. 27, 2005), never formed, and with
+  a past only for the ``t`` states read with a delay (size ``n + N t``
+  instead of ``n (N + 1)``, the same eigenvalues but the fixed ones of the
+  unread past): its shifted inverse is applied through an ``n x n`` solve, so
   ARPACK's shift-and-invert Arnoldi (:func:`scipy.sparse.linalg.eigs`) finds
   the generator eigenvalues near a shift; each is polished by Newton's method
   on the exact equation;
@@ -593,15 +595,19 @@ def _tap_dots(ell, Z, col, start, out):
 
 
 class _Generator:
-    """The infinitesimal generator of degree ``N`` (as :func:`~.delay_stability.generator_matrix`).
+    """The infinitesimal generator of degree ``N``, reduced to the states read with a delay.
 
-    A vector holds the history on the ``N + 1`` Chebyshev points of
-    ``[-tau_max, 0]``, ``n`` values per point (point-major). The delayed
-    entries read the interpolant at ``-tau_k``; they are grouped into taps
-    (one per distinct delay and column), so that ``(M - sigma I)^{-1}`` costs
-    one ``n x n`` solve plus ``O(N^2 n + N taps)``: with ``U = p u^T + Z``
-    (``p`` the collocation solution of ``y' = sigma y``, ``y(0) = 1``) the first
-    block row reduces to ``-Delta_N(sigma) u = b_0 - sum_k A_k Z^T ell_k``.
+    As :func:`~.delay_stability.generator_matrix`, the history is kept on the
+    ``N + 1`` Chebyshev points of ``[-tau_max, 0]``; but only the ``t`` states
+    that some delayed entry reads need a past (the others' past is never
+    used, and in the full matrix it only adds the fixed eigenvalues of the
+    differentiation block). A vector is ``(u, H)``: the ``n`` current values
+    and the ``N x t`` past values (point-major), ``n + N t`` numbers. The
+    delayed entries are grouped into taps (one per distinct delay and
+    column), so ``(M - sigma I)^{-1}`` costs one ``n x n`` solve plus ``O(N^2
+    t + N taps)``: with ``H = Z + p u_T`` (``p`` the collocation solution of
+    ``y' = sigma y``, ``y(0) = 1``, at the past points) the first block row
+    reduces to ``-Delta_N(sigma) u = b_0 - sum_k A_k (Z^T ell_k)``.
     """
 
     def __init__(self, system: SparseDelaySystem, N: int):
@@ -616,15 +622,18 @@ class _Generator:
         x, D = _chebyshev(self.N)
         self.Dt = (2.0 / tau_max) * D
         self.ell = _lagrange_rows(x, 1.0 - 2.0 * s.taus / tau_max)          # (m, N + 1)
+        self.T = np.unique(s.cols)
+        posT = np.full(n, -1)
+        posT[self.T] = np.arange(self.T.size)
         key = s.which * n + s.cols
         uk, tap = np.unique(key, return_inverse=True)
-        self.tap_col = uk % n
-        self.ell_tap = self.ell[uk // n]                                      # (P, N + 1)
+        self.tap_col = posT[uk % n]
+        self.ell_tap = np.ascontiguousarray(self.ell[uk // n])               # (P, N + 1)
         self.C = sp.csr_matrix((s.values, (s.rows, tap.reshape(-1))), shape=(n, uk.size))
 
     @property
     def dim(self) -> int:
-        return self.n * (self.N + 1)
+        return self.n + self.N * self.T.size
 
     def _taps(self, Z, start=0):
         """``sum_j ell_tap[p, start + j] Z[j, tap_col[p]]`` for every tap ``p``."""
@@ -633,10 +642,14 @@ class _Generator:
         return out
 
     def matvec(self, v):
-        U = np.asarray(v).reshape(self.N + 1, self.n)
-        out = self.Dt @ U
-        out[0] = self.s.A0 @ U[0] + self.C @ self._taps(U)
-        return out.reshape(-1)
+        v = np.asarray(v)
+        n, N, t = self.n, self.N, self.T.size
+        u, H = v[:n], v[n:].reshape(N, t)
+        full = np.vstack([u[self.T][None, :], H])                           # (N + 1, t)
+        out = np.empty_like(v)
+        out[:n] = self.s.A0 @ u + self.C @ self._taps(full)
+        out[n:] = (self.Dt[1:] @ full).reshape(-1)
+        return out
 
     def shift_invert(self, sigma):
         """``(M - sigma I)^{-1}`` as a :class:`scipy.sparse.linalg.LinearOperator`."""
@@ -646,23 +659,24 @@ class _Generator:
         real = np.imag(sigma) == 0
         sigma = float(np.real(sigma)) if real else complex(sigma)
         dtype = float if real else complex
-        N, n = self.N, self.n
+        N, n, t = self.N, self.n, self.T.size
         Sinv = np.linalg.inv(self.Dt[1:, 1:] - sigma * np.eye(N))
         p = np.concatenate([[1.0], -Sinv @ self.Dt[1:, 0]])
         e = self.ell @ p                                # ~ exp(-sigma tau_k)
         D = sigma * np.eye(n, dtype=dtype) - self.s.A0
         np.subtract.at(D, (self.s.rows, self.s.cols), self.s.values * e[self.s.which])
         lu = sla.lu_factor(D, check_finite=False)
+        T = self.T
 
         def solve(v):
-            B = np.asarray(v, dtype=dtype).reshape(N + 1, n)
-            Z = Sinv @ B[1:]
-            rhs = B[0] - self.C @ self._taps(Z, start=1)
+            v = np.asarray(v, dtype=dtype)
+            Z = Sinv @ v[n:].reshape(N, t)
+            rhs = v[:n] - self.C @ self._taps(Z, start=1)
             u = -sla.lu_solve(lu, rhs, check_finite=False)
-            out = np.empty((N + 1, n), dtype=dtype)
-            out[0] = u
-            out[1:] = p[1:, None] * u[None, :] + Z
-            return out.reshape(-1)
+            out = np.empty(self.dim, dtype=dtype)
+            out[:n] = u
+            out[n:] = (p[1:, None] * u[T][None, :] + Z).reshape(-1)
+            return out
 
         return LinearOperator((self.dim, self.dim), matvec=solve, dtype=dtype)
 

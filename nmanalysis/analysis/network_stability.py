@@ -154,9 +154,12 @@ def characteristic_roots(A0, taus=None, As=None, n_roots=6, *, tol=1e-12, kind_t
         ``min(n, 16)`` rightmost roots (``n`` the number of states), or more
         when all of those are unstable: then the first stable one is included.
     converged : bool
-        Every root computed was confirmed (see :func:`delay_eigenvalues`; on
-        the sparse way also the counts of roots right of a line, see
-        :func:`~nmanalysis.analysis.delay_spectrum_sparse.sparse_delay_roots`).
+        Every root computed was confirmed (see :func:`delay_eigenvalues`). On
+        the sparse way: every root reported, and the counts of roots right of
+        the axis and of a line left of the rightmost root agreed (see
+        :func:`~nmanalysis.analysis.delay_spectrum_sparse.sparse_delay_roots`);
+        roots computed beyond ``n_roots`` only to name the kind may be left
+        unconfirmed where the spectrum is dense.
 
     Examples
     --------
@@ -225,7 +228,8 @@ def _sparse_characteristic_roots(system, n_roots, tol, kind_tol):
     code, _, _ = classify(roots[None, :max(kind_count, nu + 1)], kind_tol)
     out = np.full(n_roots, np.nan + 0j)
     out[:min(n_roots, roots.size)] = roots[:n_roots]
-    return out, nu, KINDS[int(code[0])], bool(np.all(spec.converged)), info
+    # confirmed: the roots reported (the counts are part of each root's flag)
+    return out, nu, KINDS[int(code[0])], bool(np.all(spec.converged[:n_roots])), info
 
 
 def delay_attrs(net) -> dict:

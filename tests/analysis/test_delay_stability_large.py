@@ -87,12 +87,30 @@ def random_system(seed, n=6, entries=14):
 @pytest.mark.parametrize("sigma", [0.3, -0.2 + 1.5j])
 def test_structured_generator_equals_the_dense_one(sigma):
     s = random_system(0)
+    assert np.unique(s.cols).size == s.n              # every column read: the full generator
     M = generator_matrix(*s.to_dense(), 9)
     gen = _Generator(s, 9)
     v = np.random.default_rng(1).normal(size=M.shape[0])
     np.testing.assert_allclose(gen.matvec(v), M @ v, atol=1e-12)
     w = gen.shift_invert(sigma).matvec(v)
     np.testing.assert_allclose((M - sigma * np.eye(M.shape[0])) @ w, v, atol=1e-11)
+
+
+def test_generator_without_the_unread_past_keeps_the_spectrum():
+    rng = np.random.default_rng(4)
+    n = 6
+    s = SparseDelaySystem.from_entries(rng.normal(size=(n, n)), rng.choice([0.5, 1.0, 2.0], 10),
+                                       rng.integers(0, n, 10), rng.integers(0, 3, 10),
+                                       rng.normal(size=10))
+    gen = _Generator(s, 10)
+    assert gen.dim == n + 10 * np.unique(s.cols).size < n * 11
+    Mr = np.column_stack([gen.matvec(e) for e in np.eye(gen.dim)])
+    full = np.linalg.eigvals(generator_matrix(*s.to_dense(), 10))
+    assert max(np.min(np.abs(full - z)) for z in np.linalg.eigvals(Mr)) < 1e-9
+    v = rng.normal(size=gen.dim)
+    for sigma in (0.3, 0.3 + 0.2j):
+        w = gen.shift_invert(sigma).matvec(v)
+        np.testing.assert_allclose((Mr - sigma * np.eye(gen.dim)) @ w, v, atol=1e-11)
 
 
 def test_characteristic_matrix_and_conversions():
