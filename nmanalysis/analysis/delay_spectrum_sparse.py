@@ -156,9 +156,9 @@ class SparseDelaySystem:
     @classmethod
     def from_dense(cls, A0, taus, As):
         """From ``(A0, taus, As)`` as :func:`~.delay_stability.delay_eigenvalues` takes them."""
-        from .delay_stability import _check_system
+        from .delay_stability import check_system
 
-        A0, taus, As = _check_system(A0, taus, As)
+        A0, taus, As = check_system(A0, taus, As)
         k, r, c = np.nonzero(As)
         return cls.from_entries(A0, taus[k], r, c, As[k, r, c])
 
@@ -215,7 +215,7 @@ class SparseDelaySystem:
         return _norm2_bound(self.A0) + _norm2_bound(B)
 
 
-class _OneBlasThread:
+class OneBlasThread:
     """Run OpenBLAS on one thread inside the block (restored afterwards).
 
     The matrices here are a few hundred rows: OpenBLAS's threads gain nothing
@@ -535,7 +535,7 @@ def count_roots_right(system, a, *, max_evals=40_000):
     >>> count_roots_right(s, 0.0)[0]
     1
     """
-    with _OneBlasThread():
+    with OneBlasThread():
         return _count_right(system, float(a), max_evals)
 
 
@@ -613,13 +613,13 @@ class _Generator:
     def __init__(self, system: SparseDelaySystem, N: int):
         import scipy.sparse as sp
 
-        from .delay_stability import _chebyshev
+        from .delay_stability import chebyshev
 
         s = system
         n = s.n
         self.s, self.N, self.n = s, int(N), n
         tau_max = float(s.taus.max())
-        x, D = _chebyshev(self.N)
+        x, D = chebyshev(self.N)
         self.Dt = (2.0 / tau_max) * D
         self.ell = _lagrange_rows(x, 1.0 - 2.0 * s.taus / tau_max)          # (m, N + 1)
         self.T = np.unique(s.cols)
@@ -955,7 +955,7 @@ def sparse_delay_roots(system, *, count=6, tol=1e-12, min_degree=None, max_degre
         raise OptionsError(f"`count` must be a whole number >= 1; got {count!r}")
     if not (isinstance(tol, float | int) and 0 < tol < 1e-3):
         raise OptionsError(f"`tol` must be a number in (0, 1e-3); got {tol!r}")
-    with _OneBlasThread():
+    with OneBlasThread():
         spec = _sparse_roots(system, count, tol, min_degree, max_degree, count_lines)
     if not np.all(spec.converged):
         warnings.warn(f"sparse_delay_roots: {int(np.sum(~spec.converged))} of the "

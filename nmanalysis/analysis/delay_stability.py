@@ -86,7 +86,7 @@ class DelaySpectrum:
         return bool(self.roots[0].real < 0)
 
 
-def _check_system(A0, taus, As):
+def check_system(A0, taus, As):
     """``(A0, taus, As)`` as float arrays of shapes (n, n), (m,), (m, n, n), else OptionsError."""
     try:
         A0 = np.asarray(A0, dtype=float)
@@ -145,7 +145,7 @@ def characteristic_matrix(lam, A0, taus, As, derivative=False):
     return D, dD
 
 
-def _chebyshev(N):
+def chebyshev(N):
     """Chebyshev points ``cos(j pi / N)`` on [-1, 1] and their differentiation matrix."""
     x = np.cos(np.pi * np.arange(N + 1) / N)
     c = np.ones(N + 1)
@@ -195,12 +195,12 @@ def generator_matrix(A0, taus, As, degree):
     >>> M.shape
     (5, 5)
     """
-    A0, taus, As = _check_system(A0, taus, As)
+    A0, taus, As = check_system(A0, taus, As)
     n, N = A0.shape[0], int(degree)
     tau_max = float(taus.max(initial=0.0))
     if tau_max == 0.0 or N < 1:
         raise OptionsError("`generator_matrix` needs a positive delay and a degree >= 1")
-    x, D = _chebyshev(N)
+    x, D = chebyshev(N)
     ell = _lagrange_row(x, 1.0 - 2.0 * taus / tau_max)       # theta = tau_max (x - 1) / 2
     M = np.kron((2.0 / tau_max) * D, np.eye(n))
     M[:n] = 0.0
@@ -412,7 +412,7 @@ def delay_eigenvalues(A0, taus=(), As=None, *, count=6, degree=None, tol=1e-12,
     >>> delay_eigenvalues([[-1.0, 0.0], [0.0, -3.0]]).roots
     array([-1.+0.j, -3.+0.j])
     """
-    A0, taus, As = _check_system(A0, taus, As)
+    A0, taus, As = check_system(A0, taus, As)
     n = A0.shape[0]
     if not (isinstance(count, (int, np.integer)) and not isinstance(count, bool) and count >= 1):
         raise OptionsError(f"`count` must be a whole number >= 1; got {count!r}")

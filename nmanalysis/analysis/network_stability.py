@@ -60,7 +60,7 @@ import numpy as np
 from ..errors import ConvergenceWarning, OptionsError
 from ..results.attrs import json_attr
 from ..results.conventions import rate_units
-from .delay_spectrum_sparse import SparseDelaySystem, _OneBlasThread, sparse_delay_roots
+from .delay_spectrum_sparse import OneBlasThread, SparseDelaySystem, sparse_delay_roots
 from .delay_stability import characteristic_matrix, delay_eigenvalues, locate_hopf
 from .kinds import KINDS, classify
 from .network_linear import network_linear
@@ -546,7 +546,7 @@ def network_stability(net, state, params=None, *, n_roots=None, tol=1e-9, jacobi
         def matrix(z):
             return characteristic_matrix(z, A0, taus, As)
     vec = np.full((model.n_states, n_roots), np.nan + 0j)
-    with _OneBlasThread():
+    with OneBlasThread():
         for k, z in enumerate(lam):
             if np.isfinite(z):
                 _, _, vh = np.linalg.svd(matrix(z))
