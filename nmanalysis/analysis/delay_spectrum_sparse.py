@@ -47,6 +47,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import OptionsError
+from .delay_stability import OneBlasThread
 
 __all__ = ["SparseDelaySystem", "SparseDelaySpectrum", "count_roots_right",
            "sparse_delay_roots"]
@@ -213,60 +214,6 @@ class SparseDelaySystem:
         np.add.at(B, (self.rows, self.cols),
                   np.abs(self.values) * np.exp(-float(a) * self.taus[self.which]))
         return _norm2_bound(self.A0) + _norm2_bound(B)
-
-
-class OneBlasThread:
-    """Run OpenBLAS on one thread inside the block (restored afterwards).
-
-    The matrices here are a few hundred rows: OpenBLAS's threads gain nothing
-    on them and, on a busy machine, make each factorisation or SVD tens of
-    times slower while they wait for a free core. The thread count of every
-    OpenBLAS loaded in the process (numpy's and scipy's) is set through its
-    ``*_set_num_threads`` entry point; without OpenBLAS this does nothing.
-    """
-
-    _libs = None
-
-    @classmethod
-    def _find(cls):
-        if cls._libs is None:
-            import ctypes
-
-            found = []
-            try:
-                with open("/proc/self/maps") as fh:
-                    paths = {ln.split()[-1] for ln in fh if "openblas" in ln.lower()}
-            except OSError:
-                paths = set()
-            for path in sorted(p for p in paths if p.startswith("/")):
-                try:
-                    lib = ctypes.CDLL(path)
-                except OSError:
-                    continue
-                for prefix in ("scipy_openblas_", "openblas_"):
-                    for suffix in ("64_", ""):
-                        get = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
-                        put = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
-                        if get is not None and put is not None:
-                            found.append((get, put))
-                            break
-                    else:
-                        continue
-                    break
-            cls._libs = found
-        return cls._libs
-
-    def __enter__(self):
-        self._saved = []
-        for get, put in self._find():
-            self._saved.append((put, int(get())))
-            put(1)
-        return self
-
-    def __exit__(self, *exc):
-        for put, k in self._saved:
-            put(k)
-        return False
 
 
 def _norm2_bound(A):
