@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._checks import check_names
 from ...errors import OptionsError
-from ..cycles.classify import CYCLE, EQUILIBRIUM, FAILED, UNDECIDED
+from ..cycles.classify import CYCLE, EQUILIBRIUM, FAILED, UNDECIDED, regime_attrs
 from ..equilibria import low_discrepancy
 from ..scales import state_interval
 
@@ -101,3 +101,31 @@ def regime_codes(n_eq, n_cy, n_und, n_fail, n_init, irregular):
     return code
 
 
+def regime_variables(dims, shape, code, n_eq, n_cy, irregular, n_und, n_fail, period, amp,
+                     time_units, rate_units, amplitude_name, amplitude_units):
+    """The variables of a regime map (``regime``, the counts, ``frequency``, ``period``,
+    ``amplitude``) as ``name -> (dims, array of shape, attrs)``, for models and networks."""
+    def g(a):
+        return np.asarray(a).reshape(shape)
+
+    count = {"units": "1"}
+    return {
+        "regime": (dims, g(code), regime_attrs(REGIMES, "dynamical regime")),
+        "n_attractors": (dims, g(n_eq + n_cy + irregular).astype(np.int16),
+                         {"long_name": "number of distinct attractors found", **count}),
+        "n_equilibria": (dims, g(n_eq).astype(np.int16),
+                         {"long_name": "number of distinct stable equilibria found", **count}),
+        "n_cycles": (dims, g(n_cy).astype(np.int16),
+                     {"long_name": "number of distinct limit cycles found", **count}),
+        "n_undecided": (dims, g(n_und).astype(np.int16),
+                        {"long_name": "initial states whose trajectory was not classified",
+                         **count}),
+        "n_failed": (dims, g(n_fail).astype(np.int16),
+                     {"long_name": "initial states whose integration failed", **count}),
+        "frequency": (dims, g(1.0 / period),
+                      {"long_name": "frequency of the largest cycle", "units": rate_units}),
+        "period": (dims, g(period), {"long_name": "period of the largest cycle",
+                                     "units": time_units}),
+        "amplitude": (dims, g(amp), {"long_name": f"peak-to-peak amplitude of {amplitude_name}",
+                                     "units": amplitude_units}),
+    }

@@ -11,12 +11,13 @@ from ..._checks import check_names
 from ...compile import compile_model
 from ...errors import OptionsError
 from ...results.attrs import label_sweep_dims, provenance
-from ...results.conventions import DEFAULT_SPAN, default_span
-from ..cycles.classify import CYCLE, EQUILIBRIUM, classify_rows, regime_attrs
+from ...results.conventions import DEFAULT_SPAN, default_span, rate_units
+from ..cycles.classify import CYCLE, EQUILIBRIUM, classify_rows
 from ..cycles.sweep import check_positive, constant_inputs, sweep_rows, time_options
 from ..scales import amplitude_scales
 from ..lyapunov import largest_lyapunov
-from .attractors import REGIMES, cluster_attractors, initial_states, regime_codes
+from .attractors import (cluster_attractors, initial_states, regime_codes,
+                         regime_variables)
 
 __all__ = ["regime_map", "default_span", "DEFAULT_SPAN"]
 
@@ -251,34 +252,16 @@ def _block(model, params, inits, inputs, *, progress, t, transient, method, dt, 
     tu = model.time_units
     amp_units = model.state_info[amplitude_of].units
 
+    data = regime_variables(dims, shape, code, n_eq, n_cy, irregular, n_und, n_fail, period,
+                            amp, tu, rate_units(model), amplitude_of, amp_units)
+
     def g(a):
         return a.reshape(shape)
 
-    count = {"units": "1"}
-    data = {
-        "regime": (dims, g(code), regime_attrs(REGIMES, "dynamical regime")),
-        "n_attractors": (dims, g(n_eq + n_cy + irregular).astype(np.int16),
-                         {"long_name": "number of distinct attractors found", **count}),
-        "n_equilibria": (dims, g(n_eq).astype(np.int16),
-                         {"long_name": "number of distinct stable equilibria found", **count}),
-        "n_cycles": (dims, g(n_cy).astype(np.int16),
-                     {"long_name": "number of distinct limit cycles found", **count}),
-        "n_undecided": (dims, g(n_und).astype(np.int16),
-                        {"long_name": "initial states whose trajectory was not classified",
-                         **count}),
-        "n_failed": (dims, g(n_fail).astype(np.int16),
-                     {"long_name": "initial states whose integration failed", **count}),
-        "frequency": (dims, g(1.0 / period),
-                      {"long_name": "frequency of the largest cycle",
-                       "units": f"1/{tu}" if tu not in ("", "1") else "1"}),
-        "period": (dims, g(period), {"long_name": "period of the largest cycle", "units": tu}),
-        "amplitude": (dims, g(amp), {"long_name": f"peak-to-peak amplitude of {amplitude_of}",
-                                     "units": amp_units}),
-    }
     if lyap is not None:
         data["lyapunov"] = (dims, g(lyap), {"long_name": "largest Lyapunov exponent (largest "
                                                          "over the initial states)",
-                                            "units": f"1/{tu}" if tu not in ("", "1") else "1"})
+                                            "units": rate_units(model)})
     ds = xr.Dataset(data, coords=coords)
     label_sweep_dims(ds, model, dims)
     options = dict(t_start=t[0], t_end=t[1], transient=transient, dt=dt, sampling=sampling,

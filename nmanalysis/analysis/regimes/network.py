@@ -43,11 +43,11 @@ from ...integrate.inputs import InputSignal
 from ...progress import progress_bar
 from ...results.attrs import json_attr, provenance
 from ...results.conventions import default_span, rate_units
-from ..cycles.classify import FAILED, regime_attrs
+from ..cycles.classify import FAILED
 from ..cycles.sweep import check_positive, time_options
 from ..equilibria import low_discrepancy
 from ..scales import amplitude_scales, state_interval
-from .attractors import REGIMES, cluster_attractors, regime_codes
+from .attractors import cluster_attractors, regime_codes, regime_variables
 from .samples import IRREGULAR_TRAJECTORY, MIN_SAMPLES, classify_samples
 
 __all__ = ["network_regime_map", "network_initial_states"]
@@ -335,31 +335,10 @@ def _dataset(net, grid, code, n_eq, n_cy, n_und, n_fail, irregular, period, amp,
         coords[d] = (d, np.asarray(grid.coords[d]),
                      {"long_name": long, "units": info.units if info is not None else ""})
 
-    def g(a):
-        return np.asarray(a).reshape(shape)
-
-    count = {"units": "1"}
-    tu = node.time_units
-    data = {
-        "regime": (dims, g(code), regime_attrs(REGIMES, "dynamical regime")),
-        "n_attractors": (dims, g(n_eq + n_cy + irregular).astype(np.int16),
-                         {"long_name": "number of distinct attractors found", **count}),
-        "n_equilibria": (dims, g(n_eq).astype(np.int16),
-                         {"long_name": "number of distinct stable equilibria found", **count}),
-        "n_cycles": (dims, g(n_cy).astype(np.int16),
-                     {"long_name": "number of distinct limit cycles found", **count}),
-        "n_undecided": (dims, g(n_und).astype(np.int16),
-                        {"long_name": "initial states whose trajectory was not classified",
-                         **count}),
-        "n_failed": (dims, g(n_fail).astype(np.int16),
-                     {"long_name": "initial states whose integration failed", **count}),
-        "frequency": (dims, g(1.0 / period),
-                      {"long_name": "frequency of the largest cycle", "units": rate_units(node)}),
-        "period": (dims, g(period), {"long_name": "period of the largest cycle", "units": tu}),
-        "amplitude": (dims, g(amp),
-                      {"long_name": f"peak-to-peak amplitude of {amplitude_of} (largest over "
-                                    "the nodes)", "units": node.state_info[amplitude_of].units}),
-    }
+    data = regime_variables(dims, shape, code, n_eq, n_cy, irregular, n_und, n_fail, period,
+                            amp, node.time_units, rate_units(node),
+                            f"{amplitude_of} (largest over the nodes)",
+                            node.state_info[amplitude_of].units)
     ds = xr.Dataset(data, coords=coords)
     fixed_all = {k: (np.asarray(v).tolist() if np.ndim(v) else float(v))
                  for k, v in net.params.items() if k not in dims}
