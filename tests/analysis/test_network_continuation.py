@@ -220,3 +220,8 @@ def test_periodic_orbits_refused_with_delays_and_for_large_flat_models():
         nma.continuation(big, "speed", p_range=(0.5, 2.0))
     with pytest.raises(OptionsError, match="n_roots"):
         nma.continuation(big, "K", p_range=(-0.5, 0.5), n_roots=3)
+    # the connectome with its 3160 distinct delays: refused before any work
+    conn = nma.load_connectome()
+    delayed = conn.network(nma.get_model("wilson_cowan"), speed=2.0)
+    with pytest.raises(OptionsError, match="3160 distinct delays.*without delays"):
+        nma.continuation(delayed, "K", p_range=(0.0, 40.0))

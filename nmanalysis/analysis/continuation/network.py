@@ -36,6 +36,11 @@ ceil(2 / ds_max)`` speeds over ``p_range``, evenly spaced in ``1 / speed``
 (the delays), where the crossings of one family of roots recur evenly; its
 stability changes are located the same way.
 
+A delayed linearisation of more than :data:`MAX_DELAYED_ENTRIES` dense entries
+(``n^2 (1 + distinct delays)``; the 80-region connectome with its 3160
+distinct delays has 81 million) is refused at once with OptionsError: its
+roots at every point would not finish.
+
 A stability change is found between two neighbouring points of a branch; two
 crossings between the same two points (the count of unstable roots then
 unchanged) are missed: refine ``ds_max`` when in doubt. Periodic orbits of
@@ -66,12 +71,17 @@ from .datasets import special_dataset, tree_with_provenance
 from .problem import ContinuationProblem, check_fixed_values, check_free_parameter
 from .run import equilibrium_branches
 
-__all__ = ["NetworkProblem", "delayed_diagram", "network_seeds", "MAX_FLAT_STATES"]
+__all__ = ["NetworkProblem", "delayed_diagram", "network_seeds", "MAX_FLAT_STATES",
+           "MAX_DELAYED_ENTRIES"]
 
 #: most starts spread over the box when looking for the equilibria to start from
 SEED_STARTS = 512
 #: those starts form a Halton set up to this many states (seeded uniform beyond)
 HALTON_STATES = 30
+
+#: most entries ``n^2 (1 + distinct delays)`` of a delayed linearisation whose
+#: characteristic roots are taken along a branch (dense, at every point)
+MAX_DELAYED_ENTRIES = 4_000_000
 
 #: most states of a network whose periodic orbits are continued (``cycles=True`` compiles
 #: its flat model symbolically); equilibria are continued at any size
@@ -274,6 +284,8 @@ def delayed_diagram(net, model, param, opts, *, params=None, inputs=None, start=
             "folds, branch and Hopf points of any network), or simulate the network")
     if not delayed and n_roots is not None:
         raise OptionsError("`n_roots` applies to networks with delays only")
+    if delayed:
+        _check_delayed_size(net, param)
     others = {k: v for k, v in (params or {}).items() if k != param}
     problem = NetworkProblem(net, param, params=others, inputs=inputs)
     if start is None:
@@ -316,6 +328,23 @@ def delayed_diagram(net, model, param, opts, *, params=None, inputs=None, start=
     attrs["stability"] = "characteristic roots of the delayed linearisation"
     attrs["n_roots"] = n_roots
     return tree_with_provenance(nodes, attrs), start
+
+
+def _check_delayed_size(net, param):
+    """OptionsError when the dense delayed linearisation is too large to take its roots
+    at every point of a branch."""
+    W = net.weights != 0
+    D = net.delays()
+    m = np.unique(D[W & (D > 0)]).size
+    size = net.n_states ** 2 * (1 + m)
+    if size > MAX_DELAYED_ENTRIES:
+        raise OptionsError(
+            f"the delayed linearisation of this network has {net.n_states} states and {m} "
+            f"distinct delays ({size} matrix entries, more than {MAX_DELAYED_ENTRIES}): its "
+            f"characteristic roots are not computed along a branch. Continue the network "
+            f"without delays (same equilibria, folds and branch points), round `delays` to a "
+            f"few values, or sweep {param!r} with fixed_points(network, params={{{param!r}: "
+            "values}})")
 
 
 _METHOD = ("pseudo-arclength (tangent predictor, bordered Newton) on the network's F and J "
