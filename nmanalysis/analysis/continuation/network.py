@@ -65,7 +65,7 @@ from ..delay_stability import locate_hopf
 from ..equilibria import low_discrepancy, synchronous_starts
 from ..network_stability import (characteristic_roots, check_n_roots, delay_attrs, eig_coord,
                                  has_delays, network_values, root_variables, warn_unconfirmed)
-from ..network_linear import network_linear, newton_batch
+from ..network_linear import network_linear, newton_batch, param_derivative
 from ..newton import newton
 from .datasets import special_dataset, tree_with_provenance
 from .problem import ContinuationProblem, check_fixed_values, check_free_parameter
@@ -119,8 +119,6 @@ class NetworkProblem:
     """
 
     def __init__(self, net, param, params=None, inputs=None):
-        from ..network_linear import network_linear, newton_batch
-
         model = net.to_model()                  # names only: never compiled
         check_free_parameter(model, param, "continuation of equilibria")
         params, inputs = check_fixed_values(model, params, inputs)
@@ -177,8 +175,6 @@ class NetworkProblem:
         return self._FJ(x, p)[1].copy()
 
     def jac_p(self, x, p):
-        from ..network_linear import param_derivative
-
         K, P = self._KP(p)
         return param_derivative(self.lin, np.asarray(x, float), K, P, self._which)
 
