@@ -61,7 +61,7 @@ import numpy as np
 from ..._checks import check_names
 from ...errors import NoStartError, OptionsError
 from ...results.attrs import provenance
-from ..delay_stability import locate_hopf
+from ..delay_stability import OneBlasThread, locate_hopf
 from ..equilibria import low_discrepancy, synchronous_starts
 from ..network_stability import (characteristic_roots, check_n_roots, delay_attrs, eig_coord,
                                  has_delays, network_values, root_variables, warn_unconfirmed)
@@ -267,6 +267,14 @@ def delayed_diagram(net, model, param, opts, *, params=None, inputs=None, start=
     start : ndarray of shape (k, n) or as given
         The starts used (to continue the flat model from, when ``tree`` is None).
     """
+    with OneBlasThread():       # matrices of a few hundred rows: BLAS threads only wait
+        return _diagram(net, model, param, opts, params=params, inputs=inputs, start=start,
+                        switch_branches=switch_branches, cycles=cycles, n_roots=n_roots,
+                        progress=progress)
+
+
+def _diagram(net, model, param, opts, *, params, inputs, start, switch_branches, cycles,
+             n_roots, progress):
     delayed = has_delays(net)
     if cycles and delayed:
         raise OptionsError("periodic orbits of a network with delays are not computed; use "
