@@ -200,7 +200,7 @@ class SparseDelaySystem:
         return D, dD
 
     def bound(self, a) -> float:
-        """Radius ``||A0|| + || sum_k |A_k| e^{-a tau_k} ||`` containing every root with ``Re >= a``.
+        """Radius ``||A0|| + || sum_k |A_k| e^{-a tau_k} ||`` holding every root with ``Re >= a``.
 
         Each 2-norm is bounded by ``sqrt(||.||_1 ||.||_inf)``.
 

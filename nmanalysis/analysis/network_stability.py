@@ -4,8 +4,8 @@ Equilibria of a :class:`~nmanalysis.model.network.Network` do not depend on
 its delays: they are those of the delay-free network, whose right-hand side
 and Jacobian are assembled from the compiled node model
 (:mod:`nmanalysis.analysis.network_linear`; the flat model of
-:meth:`Network.to_model` only names states and parameters). Their stability does: at an equilibrium ``x*`` the
-linearised network is ``u' = A0 u + sum_k A_k u(t - tau_k)``
+:meth:`Network.to_model` only names states and parameters). Their stability
+does: at an equilibrium ``x*`` the linearised network is ``u' = A0 u + sum_k A_k u(t - tau_k)``
 (:meth:`Network.delay_linearization`), stable exactly when every root of
 
     det(lambda I - A0 - sum_k A_k exp(-lambda tau_k)) = 0
