@@ -47,7 +47,7 @@ computed (up to 256). ``kind`` is named, as for an ODE, from the ``min(n,
 ``n``, as an ODE's ``n`` eigenvalues), with the first stable root added when
 those are all unstable: an unstable delayed equilibrium is a saddle or
 saddle-focus (a delay equation has infinitely many stable roots), never an
-"unstable node"; a "node" has 16 real rightmost roots, a "focus" a complex
+"unstable node"; a "node" has only real roots among those, a "focus" a complex
 pair among them.
 """
 
