@@ -124,3 +124,55 @@ for ax, s in zip(axes, runs["speed"].values):
 axes[0].legend(fontsize=8, loc="upper right")
 axes[-1].set_xlabel("time (ms)")
 plt.show()
+
+# %%
+# Equilibria of the whole connectome
+# ----------------------------------
+# Continuation works for a network of any size: ``F`` and its Jacobian are
+# assembled from the compiled node model, so the 80 regions of the embedded
+# connectome (160 states) are continued in seconds. Delays do not move
+# equilibria, nor the branch points where a real root passes through zero, so
+# the delay-free network shows them. With diffusive coupling every node in
+# the same equilibrium of the uncoupled node is an equilibrium for every
+# ``K``; here the middle (saddle) one of the default Wilson-Cowan node, with
+# one unstable direction per node at ``K = 0``. Coupling removes them one
+# Laplacian mode ``mu`` of the connectome (``L = diag(W 1) - W``) at a time,
+# where ``det(A - K mu g e_rE^T) = 0`` (``A`` the node Jacobian, ``g`` the
+# derivative in the input ``IE``), until only the synchronous mode is left.
+# The circles are these values, the crosses the branch points located by the
+# continuation: every isolated one is found; where several modes cross between
+# two points of the branch (below ``K = 5``) the count drops by several at once.
+conn = nma.load_connectome()
+wc = nma.get_model("wilson_cowan")
+brain = nma.Network(wc, conn.weights, coupling="diffusive", source="rE", target="IE")
+fp1 = nma.fixed_points(wc)
+ok = fp1["converged"].values
+middle = np.argsort(fp1["rE"].values[ok])[1]
+x_mid = np.array([fp1[s].values[ok][middle] for s in wc.state_names])
+tree = nma.continuation(brain, "K", p_range=(0.0, 30.0), params={"K": 15.0},
+                        start=np.tile(x_mid, brain.n_nodes), switch_branches=False)
+branch = tree["equilibria/branch_0"]
+sp = nma.special_points(tree)
+print(f"{branch.sizes['point']} points, {sp.sizes['special']} branch points")
+
+system = nma.compile.compile_model(wc)
+p = system.parameter_vector(None, None, dict(wc.params))
+A = system.jacobian(x_mid, p)
+jp = np.empty((2, len(wc.param_names)))
+system.jac_p(0.0, x_mid, p, jp)
+g = jp[:, wc.param_names.index("IE")]
+mu = np.linalg.eigvalsh(np.diag(conn.weights.sum(axis=1)) - conn.weights)[1:]
+k_modes = 1.0 / (mu * np.linalg.solve(A, g)[0])
+
+fig, ax = plt.subplots(figsize=(6.5, 3.2), layout="constrained")
+ax.step(branch["K"], branch["n_unstable"], where="mid", color="k", lw=1)
+ax.plot(k_modes, np.zeros_like(k_modes), "o", mfc="none", mec="C0", ms=5,
+        label="Laplacian modes (closed form)")
+ax.plot(sp["K"], np.zeros(sp.sizes["special"]), "x", color="C3",
+        label="branch points (continuation)")
+ax.set_xlim(0, 30)
+ax.set_xlabel("coupling gain K")
+ax.set_ylabel("unstable eigenvalues")
+ax.set_title("80-region network, synchronous saddle equilibrium")
+ax.legend(fontsize=8, loc="upper left")
+plt.show()
