@@ -107,8 +107,11 @@ def test_robust_switch_follows_the_crossing_branch_in_network_and_model_alike():
     np.testing.assert_allclose(a["IE"].values, b["IE"].values, rtol=0, atol=1e-6)  # BP: det
     lp = a["type"].values == "LP"
     np.testing.assert_allclose(a["IE"].values[lp], b["IE"].values[lp], rtol=0, atol=1e-10)
-    plain = nma.special_points(nma.continuation(WC2, "IE", p_range=(-1.0, 1.0)))
-    assert plain["type"].values.tolist() == ["LP", "BP", "BP", "LP"]
+    default = nma.special_points(nma.continuation(WC2, "IE", p_range=(-1.0, 1.0)))
+    assert default["type"].values.tolist() == b["type"].values.tolist()   # the default
+    trusting = ContinuationOptions(p_range=(-1.0, 1.0), robust_switch=False)
+    plain = nma.special_points(nma.continuation(WC2, "IE", options=trusting))
+    assert plain["type"].values.tolist() == ["LP", "BP", "BP", "LP"]      # crossing missed
 
 
 # -- delays: the Hopf points of a ring, in closed form --------------------------------------

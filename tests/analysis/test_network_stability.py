@@ -8,6 +8,7 @@ from scipy.special import lambertw
 import nmanalysis as nma
 from nmanalysis.analysis.delay_stability import characteristic_matrix, delay_eigenvalues
 from nmanalysis.errors import OptionsError
+from nmanalysis.analysis.continuation.problem import ContinuationOptions
 from nmanalysis.model.network import Network
 
 # a leaky node x' = (-x + I)/T; the coupling enters through I
@@ -189,8 +190,10 @@ def test_zero_delays_equal_the_same_system_written_as_one_model():
 def test_continuation_without_delays_is_the_models_and_delays_keep_folds():
     W = np.array([[0.0, 1.0], [0.5, 0.0]])
     net = Network(nma.get_model("wilson_cowan"), W, params={"K": 0.8})
-    a = nma.special_points(nma.continuation(net, "IE", p_range=(-1, 1)))
-    b = nma.special_points(nma.continuation(WC2, "IE", p_range=(-1, 1), params={"K": 0.8}))
+    # the synchronous branch only (its crossing branch: test_network_continuation.py)
+    opts = ContinuationOptions(p_range=(-1, 1), robust_switch=False)
+    a = nma.special_points(nma.continuation(net, "IE", options=opts))
+    b = nma.special_points(nma.continuation(WC2, "IE", options=opts, params={"K": 0.8}))
     assert a["type"].values.tolist() == b["type"].values.tolist() == ["LP", "BP", "BP", "LP"]
     lp = a["type"].values == "LP"           # folds to Newton's tolerance, branch points less
     np.testing.assert_allclose(a["IE"].values[lp], b["IE"].values[lp], rtol=1e-10)
@@ -198,7 +201,7 @@ def test_continuation_without_delays_is_the_models_and_delays_keep_folds():
     # with delays the folds and branch points (zero roots) stay; stability comes from the
     # characteristic roots (here no Hopf point: the delays are short)
     slow = Network(nma.get_model("wilson_cowan"), W, delays=0.5 * (W > 0), params={"K": 0.8})
-    tree = nma.continuation(slow, "IE", p_range=(-1, 1))
+    tree = nma.continuation(slow, "IE", options=opts)
     c = nma.special_points(tree)
     assert c["type"].values.tolist() == ["LP", "BP", "BP", "LP"]
     np.testing.assert_allclose(c["IE"].values[lp], a["IE"].values[lp], rtol=1e-10)

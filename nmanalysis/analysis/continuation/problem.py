@@ -151,8 +151,8 @@ class ContinuationOptions:
         own direction from its chord through the point before stepping onto
         the crossing branch. Finds crossing branches that are otherwise
         missed (e.g. at the symmetry-breaking branch points of networks of
-        identical nodes); False (the default) keeps the diagrams of earlier
-        versions.
+        identical nodes). Default True; False trusts the computed tangent
+        (the behaviour of earlier versions).
     """
 
     p_range: tuple = (0.0, 1.0)
@@ -165,7 +165,7 @@ class ContinuationOptions:
     locate_tol: float = 1e-12
     detect: bool = True
     state_bounds: dict = field(default_factory=dict)
-    robust_switch: bool = False
+    robust_switch: bool = True
 
     def __post_init__(self):
         try:
