@@ -75,11 +75,11 @@ def continuation(model, param, *, p_range=None, params=None, inputs=None, start=
         under a second).
     n_roots : int, optional
         A :class:`~nmanalysis.model.network.Network` with delays only: the
-        branches are the flat model's, with the ``n_roots`` rightmost
-        characteristic roots of the delayed linearisation as ``eig_real`` /
-        ``eig_imag`` and the Hopf points of the delay equation (see
-        :mod:`nmanalysis.analysis.continuation.network`; ``speed`` may be
-        the free parameter).
+        ``n_roots`` rightmost characteristic roots of the delayed
+        linearisation as ``eig_real`` / ``eig_imag`` and the Hopf points of
+        the delay equation (see :mod:`nmanalysis.analysis.continuation.network`;
+        ``speed`` may be the free parameter). A Network of any size is
+        continued from its assembled F and J, without compiling its flat model.
 
     Returns
     -------
