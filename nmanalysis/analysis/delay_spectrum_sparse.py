@@ -937,9 +937,12 @@ def _sparse_roots(system, count, tol, min_degree, max_degree, count_lines):
             a0 = 1e-6 * (1.0 + float(np.max(np.abs(roots[near]))))
         c0, _ = count_roots_right(system, a0)
         if c0 >= 0 and (c0 + 1 > count or np.sum(roots.real > a0) < c0):
+            # missing roots: search again from the right, starting at the rightmost
+            # eigenvalue of A0 when that is unstable (a node unstable on its own)
+            start = max(0.0, float(_poles(system).real.max()))
             roots2, N2, ok2 = _degrees(system, red, max(count, c0 + 1), tol,
                                        int(math.ceil(_GROWTH * N)), max(max_degree, 3 * N),
-                                       0.0, max_shifts=12)
+                                       start, max_shifts=12)
             if np.sum(roots2.real > a0) > np.sum(roots.real > a0) or c0 + 1 > count:
                 roots, N, ok = roots2, N2, ok2
         found0 = int(np.sum(roots.real > a0))

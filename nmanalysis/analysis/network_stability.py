@@ -226,6 +226,11 @@ def _sparse_characteristic_roots(system, n_roots, tol, kind_tol):
     _, _, nu = classify(roots[None, :], kind_tol)
     nu = int(nu[0])
     code, _, _ = classify(roots[None, :max(kind_count, nu + 1)], kind_tol)
+    if not spec.unstable_counted:
+        # roots were missed (or the count failed): the count, when it succeeded, is exact,
+        # and no kind is named from an incomplete set
+        nu = spec.n_unstable if spec.n_unstable > nu else nu
+        code = [KINDS.index("not converged")]
     out = np.full(n_roots, np.nan + 0j)
     out[:min(n_roots, roots.size)] = roots[:n_roots]
     # confirmed: the roots reported (the counts are part of each root's flag)
