@@ -299,14 +299,20 @@ class NetworkLinear:
                                f"({self.N}, {self.ns}); got {np.shape(x)}")
         return x
 
-    def delay_split(self, x, values=None, *, decimals=None):
-        """``A0``, ``taus``, ``As`` of the linearised delay equation at ``x``.
+    def edge_terms(self, x, values=None, *, decimals=None):
+        """The parts of the linearisation at ``x`` before the edges are sorted by delay.
 
-        The same matrices as
-        :meth:`~nmanalysis.model.network.Network.delay_linearization`, from the
-        compiled node kernels: the node Jacobians and the ``dh/dpost`` terms in
-        ``A0``, each edge's ``dh/dpre`` term in the ``A_k`` of its delay (in
-        ``A0`` when the delay is zero).
+        Returns
+        -------
+        A0 : ndarray of shape (N, ns, N, ns)
+            Node Jacobians and the ``dh/dpost`` terms (no edge term yet).
+        G : ndarray of shape (N, ns)
+            Derivative of each node's equations with respect to its target.
+        dpre : ndarray of shape (E,)
+            ``K W_e dh/dpre`` of edge ``e`` (``ii[e] <- jj[e]``).
+        delays : ndarray of shape (E,)
+            The edges' delays (at ``values["speed"]`` when the network has
+            distances), rounded to ``decimals`` if given.
         """
         values = dict(values or {})
         x = self._flat(x)
@@ -318,17 +324,29 @@ class NetworkLinear:
         Q[:, :, self.k_t] += c
         _, Jn, G = self._nodes(Xn, Q)
         Jn, G, dpre, dpost = Jn[0], G[0], dpre[0], dpost[0]
-        n = self.n
         A0 = np.zeros((N, ns, N, ns))
         ar = np.arange(N)
         A0[ar, :, ar, :] = Jn
         A0[ar, :, ar, src] += G * dpost[:, None]
         net = self.net
-        speed = values.get("speed")
-        D = net.delays(speed) if net.distances is not None else net.delays()
+        D = net.delays(values.get("speed")) if net.distances is not None else net.delays()
         d = D[self.ii, self.jj]
         if decimals is not None:
             d = np.round(d, decimals)
+        return A0, G, dpre, d
+
+    def delay_split(self, x, values=None, *, decimals=None):
+        """``A0``, ``taus``, ``As`` of the linearised delay equation at ``x``.
+
+        The same matrices as
+        :meth:`~nmanalysis.model.network.Network.delay_linearization`, from the
+        compiled node kernels: the node Jacobians and the ``dh/dpost`` terms in
+        ``A0``, each edge's ``dh/dpre`` term in the ``A_k`` of its delay (in
+        ``A0`` when the delay is zero).
+        """
+        values = dict(values or {})
+        A0, G, dpre, d = self.edge_terms(x, values, decimals=decimals)
+        N, ns, src, n = self.N, self.ns, self.src, self.n
         zero = d == 0
         i0, j0 = self.ii[zero], self.jj[zero]
         np.add.at(A0, (i0, slice(None), j0, src), G[i0] * dpre[zero][:, None])

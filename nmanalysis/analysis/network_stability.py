@@ -61,7 +61,7 @@ from ..errors import ConvergenceWarning, OptionsError
 from ..results.attrs import json_attr
 from ..results.conventions import rate_units
 from .delay_spectrum_sparse import OneBlasThread, SparseDelaySystem, sparse_delay_roots
-from .delay_stability import characteristic_matrix, delay_eigenvalues, locate_hopf
+from .delay_stability import characteristic_matrix, delay_eigenvalues
 from .kinds import KINDS, classify
 from .network_linear import network_linear
 
@@ -339,24 +339,8 @@ def network_delay_system(net, state, values=None, *, decimals=None):
     True
     """
     lin = network_linear(net)
-    values = dict(values or {})
-    x = lin._flat(state)
+    A0, G, dpre, d = lin.edge_terms(state, values, decimals=decimals)
     N, ns, src = lin.N, lin.ns, lin.src
-    K, P = lin.parameters(values)
-    Xn = x.reshape(1, N, ns)
-    c, dpre, dpost = lin.coupling(Xn, np.array([K]), P[None])
-    Q = P[None].copy()
-    Q[:, :, lin.k_t] += c
-    _, Jn, G = lin._nodes(Xn, Q)
-    Jn, G, dpre, dpost = Jn[0], G[0], dpre[0], dpost[0]
-    A0 = np.zeros((N, ns, N, ns))
-    ar = np.arange(N)
-    A0[ar, :, ar, :] = Jn
-    A0[ar, :, ar, src] += G * dpost[:, None]
-    D = net.delays(values.get("speed")) if net.distances is not None else net.delays()
-    d = D[lin.ii, lin.jj]
-    if decimals is not None:
-        d = np.round(d, decimals)
     vals = G[lin.ii] * dpre[:, None]                                  # (E, ns)
     rows = lin.ii[:, None] * ns + np.arange(ns)[None, :]
     cols = np.broadcast_to((lin.jj * ns + src)[:, None], rows.shape)
