@@ -199,12 +199,12 @@ def codim2_continuation(model, free, *, ranges, start=None, params=None, inputs=
     for kind in ("fold", "hopf"):
         for k, c in enumerate(curves[kind]):
             if "bt_start" in c:
-                c["start_point"] = _bt_label(c["bt_start"], merged, widths, (p1, p2))
+                c["start_point"] = _point_label("BT", c["bt_start"], merged, widths, (p1, p2))
             nodes[f"{kind}/branch_{k}"] = curve_dataset(model, problem, c, kind)
     for kind in ("lpc", "pd", "ns"):
         for k, (pb, res, label) in enumerate(cyc[kind]):
             if isinstance(label, np.ndarray):
-                label = _gh_label(label, merged, widths, (p1, p2))
+                label = _point_label("GH", label, merged, widths, (p1, p2))
             nodes[f"{kind}/branch_{k}"] = cycle_curve_dataset(model, pb, res, kind, label)
     nodes["special_points"] = codim2_special_dataset(model, problem, merged)
     attrs = provenance(
@@ -362,20 +362,14 @@ def _hopf_through(c, P, scale, tol=1e-6):
     return False
 
 
-def _gh_label(P, merged, widths, names):
+def _point_label(kind, P, merged, widths, names):
+    """``"<kind> #k at p1 = ..., p2 = ..."``: the codim-2 point of ``kind`` at ``P``, numbered
+    as in ``special_points`` when it is there."""
     scale = widths[-2:]
-    k = next((i for i, r in enumerate(merged) if r["type"] == "GH"
+    k = next((i for i, r in enumerate(merged) if r["type"] == kind
               and np.all(np.abs(np.asarray(r["P"]) - P) <= 1e-6 * scale)), None)
     where = f"at {names[0]} = {P[0]:.12g}, {names[1]} = {P[1]:.12g}"
-    return f"GH #{k} {where}" if k is not None else f"GH {where}"
-
-
-def _bt_label(P, merged, widths, names):
-    scale = widths[-2:]
-    k = next((i for i, r in enumerate(merged) if r["type"] == "BT"
-              and np.all(np.abs(np.asarray(r["P"]) - P) <= 1e-6 * scale)), None)
-    where = f"at {names[0]} = {P[0]:.12g}, {names[1]} = {P[1]:.12g}"
-    return f"BT #{k} {where}" if k is not None else f"BT {where}"
+    return f"{kind} #{k} {where}" if k is not None else f"{kind} {where}"
 
 
 class _EndAtBT:
