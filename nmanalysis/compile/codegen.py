@@ -36,6 +36,7 @@ from numba import njit
 
 from nmanalysis.compile.fastmath import (fexp, fexpm1, fheaviside, fphi1, fsigmoid,
                                          ftanh)
+from nmanalysis.compile.rows import row_value
 
 N_STATES = {n}
 N_PARAMS = {np_}
@@ -225,30 +226,37 @@ def _block_kernel(name, exprs, sym, n_q):
 
 def _euler_kernel(exprs, sym, n_q):
     """``euler_block(t0, dt, q_start, n_steps, Y, P, Q, st, lo_b, hi_b, red, RMIN, RMAX,
-    RSUM)``: Euler steps ``q_start .. q_start + n_steps - 1`` of a block of rows, one pass
+    RSUM, PU, QU)``: Euler steps ``q_start .. q_start + n_steps - 1`` of a block of rows, one pass
     over the batch index per step, without calls in between.
 
     The right-hand side is inlined, so each row's state stays in registers from its
     load to its store, and the finiteness and bounds test is a branch-free count of the
-    states that became non-finite or left ``[lo_b, hi_b]`` in rows still running
-    (``st == 0``): the loop vectorises. ``red`` (bit 1 min, 2 max, 4 sum) folds the
+    rows still running (``st == 0``) with a state that became non-finite or left
+    ``[lo_b, hi_b]`` (two comparisons per state: the bounds are made finite, so a NaN
+    or an infinity fails them too): the loop vectorises. ``red`` (bit 1 min, 2 max, 4 sum) folds the
     running minimum and maximum of the states into ``RMIN``/``RMAX`` in the same pass;
     the sum gets a pass of its own (in the same loop it stops LLVM from vectorising).
     Returns ``(steps done, count)``: it stops after the first step with a nonzero count,
     for the caller to flag those rows. The arithmetic is that of ``rhs_block`` followed
     by ``y += dt * f`` at ``t = t0 + q dt``, so the results are the same bits.
+    Parameters and derived terms shared by the whole batch come as scalars in the
+    tuples ``PU``/``QU`` (``None`` where a row is read per row, see
+    :mod:`nmanalysis.compile.rows`), which saves their loads at every step.
     """
     n = len(sym.y)
     printer, qsyms = _block_printer(sym, n_q)
     ind = "                "
     used = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
     loads = [f"{ind}y{i} = Y[{i}, b]" for i in range(n)]
-    loads += [f"{ind}p{i} = P[{i}, b]" for i, s in enumerate((*sym.p, *sym.u)) if s in used]
-    loads += [f"{ind}q{k} = Q[{k}, b]" for k, q in enumerate(qsyms) if q in used]
+    loads += [f"{ind}p{i} = row_value(PU[{i}], P, {i}, b)"
+              for i, s in enumerate((*sym.p, *sym.u)) if s in used]
+    loads += [f"{ind}q{k} = row_value(QU[{k}], Q, {k}, b)" for k, q in enumerate(qsyms) if q in used]
     assign, outs = _body(exprs, printer, ind)
     lines = [_DECORATOR, "def euler_block(t0, dt, q_start, n_steps, Y, P, Q, st, lo_b, hi_b, "
-                         "red, RMIN, RMAX, RSUM):"]
-    lines += [f"    lo{i} = lo_b[{i}]\n    hi{i} = hi_b[{i}]" for i in range(n)]
+                         "red, RMIN, RMAX, RSUM, PU, QU):"]
+    # finite bounds (infinite ones become +-DBL_MAX): "inside" is false for NaN and +-inf too
+    lines += [f"    lo{i} = max(lo_b[{i}], -1.7976931348623157e308)\n"
+              f"    hi{i} = min(hi_b[{i}], 1.7976931348623157e308)" for i in range(n)]
     lines += ["    m = Y.shape[1]",
               "    for k in range(n_steps):",
               "        t = t0 + (q_start + k) * dt",
@@ -257,11 +265,10 @@ def _euler_kernel(exprs, sym, n_q):
         lines += [f"        {branch}", "            for b in range(m):"]
         lines += loads + assign
         lines += [f"{ind}z{i} = y{i} + dt * ({text})" for i, text in enumerate(outs)]
-        lines.append(f"{ind}run = st[b] == 0")
+        inside = " & ".join(f"(z{i} >= lo{i}) & (z{i} <= hi{i})" for i in range(n))
+        lines.append(f"{ind}nb += (st[b] == 0) & (({inside}) == False)")
         for i in range(n):
             lines.append(f"{ind}Y[{i}, b] = z{i}")
-            lines.append(f"{ind}nb += run & ((z{i} - z{i} != 0.0) | (z{i} < lo{i}) | "
-                         f"(z{i} > hi{i}))")
             if minmax:
                 lines.append(f"{ind}RMIN[{i}, b] = min(RMIN[{i}, b], z{i})")
                 lines.append(f"{ind}RMAX[{i}, b] = max(RMAX[{i}, b], z{i})")

@@ -113,7 +113,7 @@ def _record_block(t, y, p, qd, ob, qq, q0, rec_every, want_full, red, red_states
 @njit(cache=True, error_model="numpy", nogil=True)
 def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K,
               noise_kind, noise_sig, noise_tau, seed, row_start, row_stop, lo_b, hi_b, chunk,
-              want_full, red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP):
+              want_full, red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, PU, QU):
     """Fixed-step integration of batch columns [row_start, row_stop) of Y0, in chunks.
 
     Releases the GIL: callers run disjoint row ranges in parallel threads.
@@ -124,7 +124,9 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
     noise by the fused ``euler_block`` (float64 only; the same bits as scheme
     0 with the Euler tableau). noise_kind: 0 none, 1 white,
     2 Ornstein-Uhlenbeck (exact update) per state. red: the reductions kept
-    after the transient (bit 1 min, 2 max, 4 sum).
+    after the transient (bit 1 min, 2 max, 4 sum). PU, QU: the parameters and derived
+    terms shared by every row (a float, else None), which ``euler_block`` takes as
+    scalars (see nmanalysis/compile/rows.py); the other schemes read P and Q.
     """
     n = Y0.shape[0]
     n_all = P.shape[0]
@@ -182,7 +184,7 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
             if in_T.shape[0] > 0:
                 fill_inputs(t0 + q * dt, p, lo, n_par, in_T, in_V, in_K, False)
             done, nb = euler_block(t0, dt, q, span, y, p, qd, st, lo_b, hi_b,
-                                   red if q + 1 >= q0 else 0, rmin, rmax, rsum)
+                                   red if q + 1 >= q0 else 0, rmin, rmax, rsum, PU, QU)
             q += done
             if nb > 0:
                 alive -= _check_rows(y, st, lo_b, hi_b)

@@ -26,7 +26,7 @@ _SYSTEMS: dict[str, CompiledSystem] = {}
 def _support_hash() -> str:
     """Hash of the text that ends up in (or is inlined into) every kernel module."""
     h = hashlib.sha256(GENERATOR_VERSION.encode())
-    for name in (*_TEMPLATES, "linalg.py", "fastmath.py", "codegen.py"):
+    for name in (*_TEMPLATES, "linalg.py", "fastmath.py", "rows.py", "codegen.py"):
         h.update((_HERE / name).read_bytes())
     return h.hexdigest()
 

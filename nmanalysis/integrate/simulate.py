@@ -11,6 +11,7 @@ import numpy as np
 
 from .._checks import check_names, check_real, check_time_span
 from ..errors import OptionsError
+from ..compile.rows import no_uniform_rows, uniform_rows
 from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
 from ..results.conventions import initial_state_dim, input_field_dim
 from ..results.status import status_attrs
@@ -343,13 +344,17 @@ def simulate_arrays(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None
         # Euler without noise in float64: the fused one-pass step (same results, bit for bit)
         scheme = 1 if method == "exp_euler" else (
             2 if method == "euler" and noise_spec.kind == 0 and dtype == np.float64 else 0)
+        n_par = len(model.param_names)
+        # the fused Euler kernel takes parameters shared by the whole batch as scalars
+        PU, QU = (uniform_rows(P, n_par, system.derived_block, system.module.N_DERIVED)
+                  if scheme == 2 else no_uniform_rows(P.shape[0], system.module.N_DERIVED))
 
         def run(lo, hi):
             system.run_fixed(
                 Y0, P, scheme, tab.A, tab.b, tab.c, t0, float(dt),
                 plan.n_steps, plan.q0, plan.rec_every, in_T, in_V, in_K, noise_spec.kind,
                 noise_spec.sigma, noise_spec.tau, seed, lo, hi, lo_b, hi_b, _CHUNK, want_full,
-                red, n_obs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP)
+                red, n_obs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, PU, QU)
     else:
         dense = tab.dense if tab.dense is not None else tab.hermite_dense()
         Y0d, Pd = Y0.astype(float, copy=False), P.astype(float, copy=False)

@@ -173,6 +173,15 @@ def test_sigmoid_subnormal_results():
     assert ulp_dist(LOOPS["sigmoid"](x), np.exp(x)).max() <= 1
 
 
+def test_sigmoid_is_one_division_by_one_plus_exp():
+    """The sigmoid's own scaling of exp(-|x|) gives the bits of fexp(-|x|), subnormals too."""
+    x = np.concatenate([rng.uniform(-800, 800, 300_000), rng.uniform(-746, -700, 100_000),
+                        rng.normal(0, 5, 100_000), [0.0, -0.0, TINY, -TINY, EXP_ZERO, 800.0]])
+    e = LOOPS["exp"](-np.abs(x))
+    expect = np.where(np.signbit(x), e, 1.0) / (1.0 + e)
+    np.testing.assert_array_equal(LOOPS["sigmoid"](x).view(np.int64), expect.view(np.int64))
+
+
 def test_phi1_beyond_expm1_overflow():
     """phi_1(z) = exp(z)/z stays finite up to z ~ 716.4 although expm1 overflows."""
     z = np.array([709.9, 712.0, 714.5, 716.0, 716.3])

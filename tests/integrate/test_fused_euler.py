@@ -7,6 +7,7 @@ import pytest
 
 import nmanalysis as nma
 from nmanalysis.compile import compile_model
+from nmanalysis.compile.rows import no_uniform_rows, uniform_rows
 from nmanalysis.integrate.inputs import Step
 from nmanalysis.integrate.tableaux import get_tableau
 
@@ -16,9 +17,13 @@ _NO_INPUTS = (np.zeros((0, 1)), np.zeros((0, 1, 1)), np.zeros(0, np.int64))
 
 
 def _run(model, scheme, P, Y0, dt, n_steps, *, q0=0, rec_every=1, full=False, red=7,
-         bounds=None, inputs=_NO_INPUTS, chunk=256):
-    """run_fixed as simulate calls it: all arrays of the run."""
+         bounds=None, inputs=_NO_INPUTS, chunk=256, shared=True):
+    """run_fixed as simulate calls it: all arrays of the run (``shared``: parameters
+    shared by all rows go to the fused kernel as scalars, as simulate passes them)."""
     system = compile_model(model)
+    n_derived = system.module.N_DERIVED
+    rows = (uniform_rows(P, len(model.param_names), system.derived_block, n_derived)
+            if shared and scheme == 2 else no_uniform_rows(P.shape[0], n_derived))
     tab = get_tableau("euler")
     n, B = Y0.shape
     n_obs = len(model.observable_names)
@@ -33,7 +38,7 @@ def _run(model, scheme, P, Y0, dt, n_steps, *, q0=0, rec_every=1, full=False, re
     system.run_fixed(Y0, P, scheme, tab.A, tab.b, tab.c, 0.0, dt, n_steps, q0, rec_every,
                      *inputs, 0, np.zeros(n), np.ones(n), 0, 0, B, lo, hi, chunk, full, red,
                      n_obs, out["REC"], out["RMIN"], out["RMAX"], out["RSUM"], out["FINAL"],
-                     out["STATUS"], out["TSTOP"])
+                     out["STATUS"], out["TSTOP"], *rows)
     failed = out["STATUS"] != 0
     for key in ("RMIN", "RMAX", "RSUM"):       # as simulate reports them
         out[key][:, failed] = np.nan
@@ -72,6 +77,32 @@ def test_wilson_cowan_matches_general_step(wc, options):
     fused = _run(wc, 2, P, Y0, 0.01, 400, **options)
     _same(ref, fused, options["red"])
     assert np.isfinite(fused["FINAL"]).all()
+
+
+def test_shared_parameters_as_scalars_give_the_same_bits(wc):
+    B = 300
+    P = _params(wc, B, IE=np.linspace(-2.0, 8.0, B), tauI=np.linspace(0.5, 2.0, B))
+    P[2, ::2] = -0.0 * P[2, ::2] + 12.0        # wEE: one value in every row
+    P[3, 1] = np.nextafter(P[3, 0], 1.0)        # wIE: one row differs in the last bit
+    Y0 = _states(wc, B)
+    system = compile_model(wc)
+    PU, QU = uniform_rows(P, len(wc.param_names), system.derived_block,
+                          system.module.N_DERIVED)
+    names = wc.param_names
+    assert PU[names.index("IE")] is None and PU[names.index("tauI")] is None
+    assert PU[names.index("wEE")] == 12.0 and PU[names.index("wIE")] is None
+    assert PU[names.index("thE")] == wc.params["thE"]
+    assert any(q is None for q in QU) and any(q is not None for q in QU)
+    ref = _run(wc, 0, P, Y0, 0.01, 300, red=3)
+    alone = _run(wc, 2, P, Y0, 0.01, 300, red=3, shared=False)
+    fused = _run(wc, 2, P, Y0, 0.01, 300, red=3)
+    _same(ref, alone, 3)
+    _same(ref, fused, 3)
+    # a row of -0.0 beside 0.0 or a NaN is not shared
+    Z = np.zeros((2, 4))
+    Z[0, 2] = -0.0
+    Z[1, 3] = np.nan
+    assert uniform_rows(Z, 2, None, 0) == ((None, None), ())
 
 
 def test_observables_and_bounds_match_general_step():
