@@ -17,9 +17,11 @@ Horner in ``r**2`` (9 FMAs, dependency chain 5 instead of 11), and
 bits of ``k + shift`` by integer shifts: ``2**k1 (1 + p)`` rounds once, the
 last product is exact unless it over- or underflows, so ``inf``, subnormals,
 0 and NaN come out of the arithmetic without selects.  ``sigmoid`` uses the
-same code for ``exp(-|x|)`` (as ``x <= 0`` there, one power of two
-``2**(k + 64)`` and a product by ``2**-64`` give the same bits with two
-operations fewer); ``expm1`` and ``phi1`` form ``2**k (1 + p) - 1``
+same code for ``exp(-|x|)`` scaled by ``2**64`` (as ``-|x| <= 0``, one
+power of two ``2**(k + 64)`` is always normal) and divides ``2**64 e`` or
+``2**64`` by ``2**64 (1 + e)``: the bits of ``(e or 1) / (1 + e)`` with
+``e = fexp(-|x|)``, three operations fewer, and one rounding instead of two
+where ``e`` is subnormal; ``expm1`` and ``phi1`` form ``2**k (1 + p) - 1``
 with one rounding (a special case for ``k = 1, r < -1/4``, where it
 cancels); ``tanh`` is ``m / (m + 2)`` with ``m = expm1(2|x|)`` from its own
 polynomial on an offset range, one power of two and no special case.
@@ -92,9 +94,9 @@ _LN2_LO = 1.90821492927058770002e-10
 _SHIFT = 6755399441055744.0 + 2046.0  # 1.5*2**52 + 2*1023: x/ln2 + _SHIFT rounds to _SHIFT + k
 _SHIFT1 = 6755399441055744.0 + 1023.0  # the same for a single power of two (tanh)
 # sigmoid needs exp(x) for x in [-750, 0] only: one power of two 2**(k + 64) is normal there,
-# and (2**(k + 64) (1 + p)) * 2**-64 rounds like fexp's (2**k1 (1 + p)) * 2**k2
+# and 2**(k + 64) (1 + p) rounds like fexp's 2**k1 (1 + p)
 _SHIFT_SIG = 6755399441055744.0 + 1023.0 + 64.0
-_TWO_M64 = 2.0 ** -64
+_TWO_64 = 2.0 ** 64
 _INV = 2046 << 52  # bits(2.0**-n) = _INV - bits(2.0**n)
 _SIGN = -(1 << 63)  # sign bit as int64
 _X_CLAMP_HI = 720.0  # clamps keep k in [-1082, 1039], so 2**k1 and 2**k2 are normal
@@ -273,8 +275,10 @@ def fsigmoid(x):
     kb, _, r = _reduce(max(-abs(x), _X_CLAMP_LO), _SHIFT_SIG)  # NaN stays NaN
     r2, q = _poly(r)
     s = _i64_as_f64(_f64_as_i64(kb) << 52)  # 2**(k + 64), normal for k in [-1082, 0]
-    e = _fmuladd(_fmuladd(r2, q, r), s, s) * _TWO_M64  # exp(-|x|), the same bits as fexp
-    return (e if _f64_as_i64(x) < 0 else 1.0) / (1.0 + e)  # sign bit: one blend, no compare
+    e = _fmuladd(_fmuladd(r2, q, r), s, s)  # exp(-|x|) * 2**64, rounded once
+    # (e or 1) / (1 + e) scaled by 2**64 above and below: the same bits while exp(-|x|) is
+    # normal, and one rounding instead of two where it is subnormal
+    return (e if _f64_as_i64(x) < 0 else _TWO_64) / (_TWO_64 + e)  # sign bit: one blend
 
 
 @_jit
