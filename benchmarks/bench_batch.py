@@ -134,7 +134,7 @@ def main(argv=None):
     ie = np.linspace(0.0, 5.5, n)
     kw = dict(t=(0.0, m * DT), dt=DT, method="euler", record="minmax", progress=False,
               y0={"rE": Y0[0], "rI": Y0[1]})
-    nma.simulate(model, params={"IE": ie[:64]}, **{**kw, "t": (0.0, 10 * DT)})   # warm kernels
+    nma.simulate(model, params={"IE": ie}, **{**kw, "t": (0.0, 200 * DT)})   # warm kernels
     worker = _start_worker(args.bm_python, n, m)
     pick = slice(None, None, max(1, n // 500))
     ours, theirs, walls, cpus, agree = [], [], [], [], 0.0

@@ -34,8 +34,8 @@ import math
 import numpy as np
 from numba import njit
 
-from nmanalysis.compile.fastmath import (fexp, fexpm1, fheaviside, fphi1, fsigmoid,
-                                         ftanh)
+from nmanalysis.compile.fastmath import (fexp, fexp_k, fexpm1, fexpm1_k, fheaviside, fphi1,
+                                         fphi1_k, fsigmoid, fsigmoid_k, ftanh, ftanh_k)
 from nmanalysis.compile.rows import row_value
 
 N_STATES = {n}
@@ -45,12 +45,18 @@ N_OBSERVABLES = {no}
 '''
 
 
+#: fast functions with a ``f*_k(x, K)`` form (see nmanalysis/compile/fastmath.py)
+_WITH_CONSTANTS = {"fexp", "fexpm1", "fsigmoid", "ftanh", "fphi1"}
+
+
 class KernelPrinter(PythonCodePrinter):
     """Prints sympy expressions as numba-friendly Python with fast-math calls."""
 
-    def __init__(self, names):
+    def __init__(self, names, constants=None):
         super().__init__({"fully_qualified_modules": True, "standard": "python3"})
         self._names = names
+        # name of a run-time array of the fast functions' constants (``f*_k(x, K)``), if any
+        self._constants = constants
 
     def _print_Symbol(self, expr):
         return self._names.get(expr, expr.name)
@@ -59,7 +65,10 @@ class KernelPrinter(PythonCodePrinter):
         raise ValueError(f"no kernel for function {expr.func}")
 
     def _call(self, fname, expr):
-        return f"{fname}({', '.join(self._print(a) for a in expr.args)})"
+        args = [self._print(a) for a in expr.args]
+        if self._constants and fname in _WITH_CONSTANTS:
+            fname, args = f"{fname}_k", [*args, self._constants]
+        return f"{fname}({', '.join(args)})"
 
     def _print_exp(self, expr):
         return self._call("fexp", expr)
@@ -191,15 +200,16 @@ def hoist_parameter_terms(exprs, params):
     return out, list(table)
 
 
-def _block_printer(sym, n_q):
+def _block_printer(sym, n_q, constants=None):
     """The printer of block kernels (states ``y<i>``, parameters and inputs ``p<i>``,
-    hoisted parameter terms ``q<k>``, time ``t``) and the ``_q<k>`` symbols."""
+    hoisted parameter terms ``q<k>``, time ``t``; the fast functions' constants from the
+    array named ``constants`` if given) and the ``_q<k>`` symbols."""
     names = {s: f"y{i}" for i, s in enumerate(sym.y)}
     names.update({s: f"p{i}" for i, s in enumerate((*sym.p, *sym.u))})
     qsyms = [sp.Symbol(f"_q{k}") for k in range(n_q)]
     names.update({q: f"q{k}" for k, q in enumerate(qsyms)})
     names[sym.t] = "t"
-    return KernelPrinter(names), qsyms
+    return KernelPrinter(names, constants), qsyms
 
 
 def _block_kernel(name, exprs, sym, n_q):
@@ -225,26 +235,28 @@ def _block_kernel(name, exprs, sym, n_q):
 
 
 def _euler_kernel(exprs, sym, n_q):
-    """``euler_block(t0, dt, q_start, n_steps, Y, P, Q, st, lo_b, hi_b, red, RMIN, RMAX,
-    RSUM, PU, QU)``: Euler steps ``q_start .. q_start + n_steps - 1`` of a block of rows, one pass
-    over the batch index per step, without calls in between.
+    """``euler_block(t0, dt, q_start, n_steps, Y, P, Q, red, RMIN, RMAX, RSUM, PU, QU, FK)``:
+    Euler steps ``q_start .. q_start + n_steps - 1`` of a block of rows, one pass over
+    the batch index per step, without calls or tests in between.
 
     The right-hand side is inlined, so each row's state stays in registers from its
-    load to its store, and the finiteness and bounds test is a branch-free count of the
-    rows still running (``st == 0``) with a state that became non-finite or left
-    ``[lo_b, hi_b]`` (two comparisons per state: the bounds are made finite, so a NaN
-    or an infinity fails them too): the loop vectorises. ``red`` (bit 1 min, 2 max, 4 sum) folds the
-    running minimum and maximum of the states into ``RMIN``/``RMAX`` in the same pass;
-    the sum gets a pass of its own (in the same loop it stops LLVM from vectorising).
-    Returns ``(steps done, count)``: it stops after the first step with a nonzero count,
-    for the caller to flag those rows. The arithmetic is that of ``rhs_block`` followed
-    by ``y += dt * f`` at ``t = t0 + q dt``, so the results are the same bits.
+    load to its store, and the loop vectorises. No state is tested: the caller finds
+    the rows that left the finite numbers afterwards (under ``y += dt * f`` a non-finite
+    state stays non-finite), or runs one step per call where bounds are set. ``red``
+    (bit 1 min, 2 max, 4 sum) folds the running minimum and maximum of the states into
+    ``RMIN``/``RMAX`` in the same pass; the sum gets a pass of its own (in the same loop
+    it stops LLVM from vectorising). The arithmetic is that of ``rhs_block`` followed by
+    ``y += dt * f`` at ``t = t0 + q dt``, so the results are the same bits.
     Parameters and derived terms shared by the whole batch come as scalars in the
     tuples ``PU``/``QU`` (``None`` where a row is read per row, see
-    :mod:`nmanalysis.compile.rows`), which saves their loads at every step.
+    :mod:`nmanalysis.compile.rows`), which saves their loads at every step; the fast
+    functions read their constants from the array ``FK`` (``fastmath.CONSTANTS``): with a
+    dozen parameters and the constants of exp live in the loop, registers run short, and
+    an entry of ``FK`` is reloaded by the instruction that uses it, a constant of the
+    constant pool by two more.
     """
     n = len(sym.y)
-    printer, qsyms = _block_printer(sym, n_q)
+    printer, qsyms = _block_printer(sym, n_q, "FK")
     ind = "                "
     used = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
     loads = [f"{ind}y{i} = Y[{i}, b]" for i in range(n)]
@@ -252,21 +264,15 @@ def _euler_kernel(exprs, sym, n_q):
               for i, s in enumerate((*sym.p, *sym.u)) if s in used]
     loads += [f"{ind}q{k} = row_value(QU[{k}], Q, {k}, b)" for k, q in enumerate(qsyms) if q in used]
     assign, outs = _body(exprs, printer, ind)
-    lines = [_DECORATOR, "def euler_block(t0, dt, q_start, n_steps, Y, P, Q, st, lo_b, hi_b, "
-                         "red, RMIN, RMAX, RSUM, PU, QU):"]
-    # finite bounds (infinite ones become +-DBL_MAX): "inside" is false for NaN and +-inf too
-    lines += [f"    lo{i} = max(lo_b[{i}], -1.7976931348623157e308)\n"
-              f"    hi{i} = min(hi_b[{i}], 1.7976931348623157e308)" for i in range(n)]
-    lines += ["    m = Y.shape[1]",
-              "    for k in range(n_steps):",
-              "        t = t0 + (q_start + k) * dt",
-              "        nb = 0"]
+    lines = [_DECORATOR, "def euler_block(t0, dt, q_start, n_steps, Y, P, Q, red, RMIN, RMAX, "
+                         "RSUM, PU, QU, FK):",
+             "    m = Y.shape[1]",
+             "    for k in range(n_steps):",
+             "        t = t0 + (q_start + k) * dt"]
     for branch, minmax in (("if red & 3 == 0:", False), ("else:", True)):
         lines += [f"        {branch}", "            for b in range(m):"]
         lines += loads + assign
         lines += [f"{ind}z{i} = y{i} + dt * ({text})" for i, text in enumerate(outs)]
-        inside = " & ".join(f"(z{i} >= lo{i}) & (z{i} <= hi{i})" for i in range(n))
-        lines.append(f"{ind}nb += (st[b] == 0) & (({inside}) == False)")
         for i in range(n):
             lines.append(f"{ind}Y[{i}, b] = z{i}")
             if minmax:
@@ -276,9 +282,7 @@ def _euler_kernel(exprs, sym, n_q):
               f"            for i in range({n}):",
               "                for b in range(m):",
               "                    RSUM[i, b] += Y[i, b]",
-              "        if nb > 0:",
-              "            return k + 1, nb",
-              "    return n_steps, 0"]
+              "    return None"]
     return "\n".join(lines) + "\n"
 
 

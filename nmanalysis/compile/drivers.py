@@ -73,6 +73,138 @@ def _check_rows(y, st, lo_b, hi_b):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _no_bounds(lo_b, hi_b):
+    """True if every state may take any finite value."""
+    for i in range(lo_b.shape[0]):
+        if lo_b[i] != -np.inf or hi_b[i] != np.inf:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _euler_diverged(t0, dt, q, span, y, ys, p, qd, st, tst):
+    """After ``span`` untested fused Euler steps from step ``q`` (states ``ys`` at the
+    start, ``y`` at the end; no bounds): flag the running rows whose state is no longer
+    finite (under ``y += dt f`` a non-finite state stays non-finite, so these are all the
+    rows that diverged during the run).
+
+    They are run again from ``ys`` step by step by ``rhs_block`` and ``y + dt f``, the
+    fused kernel's arithmetic (the same bits), which finds the step each first left the
+    finite numbers: status 1 and the stop time a tested run gives; their states are set
+    to NaN. Returns how many.
+    """
+    n, m = y.shape
+    n_bad = 0
+    for i in range(n):
+        for b in range(m):
+            v = y[i, b]
+            n_bad += 0 if (v - v == 0.0 or st[b] != 0) else 1
+    if n_bad == 0:
+        return 0
+    rows = np.empty(m, dtype=np.int64)
+    d = 0
+    for b in range(m):
+        if st[b] == 0:
+            for i in range(n):
+                if not (y[i, b] - y[i, b] == 0.0):
+                    rows[d] = b
+                    d += 1
+                    break
+    yy = np.empty((n, d), dtype=y.dtype)
+    pp = np.empty((p.shape[0], d), dtype=p.dtype)
+    qq = np.empty((qd.shape[0], d), dtype=qd.dtype)
+    f = np.empty((n, d), dtype=y.dtype)
+    for j in range(d):
+        for i in range(n):
+            yy[i, j] = ys[i, rows[j]]
+        for i in range(p.shape[0]):
+            pp[i, j] = p[i, rows[j]]
+        for i in range(qd.shape[0]):
+            qq[i, j] = qd[i, rows[j]]
+    left = d
+    for k in range(span):
+        rhs_block(t0 + (q + k) * dt, yy, pp, qq, f)
+        for i in range(n):
+            for j in range(d):
+                yy[i, j] = yy[i, j] + dt * f[i, j]
+        for j in range(d):
+            b = rows[j]
+            if st[b] == 0:
+                for i in range(n):
+                    if not (yy[i, j] - yy[i, j] == 0.0):
+                        st[b] = 1
+                        tst[b] = (t0 + (q + k) * dt) + dt
+                        left -= 1
+                        break
+        if left == 0:
+            break
+    for j in range(d):
+        b = rows[j]
+        if st[b] == 0:      # cannot happen (the same steps, the same bits); never lose it
+            st[b] = 1
+            tst[b] = (t0 + (q + span - 1) * dt) + dt
+        for i in range(n):
+            y[i, b] = np.nan
+    return d
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _block_start(Y0, P, lo, m, t0, q0, rec_every, in_T, in_V, in_K, n_par, lo_b, hi_b,
+                 want_full, red, n_obs_rec, REC):
+    """Rows ``lo .. lo + m - 1`` of a fixed-step run: their states, parameters, derived
+    terms, observables work array, reductions, status and stop times, the rows already
+    out at the start flagged, and the first sample recorded if the record starts at 0.
+    Returns ``(y, p, qd, ob, rmin, rmax, rsum, st, tst, alive)``."""
+    n = Y0.shape[0]
+    n_all = P.shape[0]
+    y = np.empty((n, m), dtype=Y0.dtype)
+    p = np.empty((n_all, m), dtype=P.dtype)
+    for i in range(n):
+        for b in range(m):
+            y[i, b] = Y0[i, lo + b]
+    for i in range(n_all):
+        for b in range(m):
+            p[i, b] = P[i, lo + b]
+    qd = np.empty((N_DERIVED, m), dtype=P.dtype)
+    derived_block(p, qd)
+    ob = np.empty((max(n_obs_rec, 1), m), dtype=Y0.dtype)
+    nv = n + n_obs_rec
+    rmin = np.full((nv, m), np.inf)
+    rmax = np.full((nv, m), -np.inf)
+    rsum = np.zeros((nv, m))
+    st = np.zeros(m, dtype=np.int8)
+    tst = np.full(m, np.nan)
+    alive = m - _check_rows(y, st, lo_b, hi_b)
+    for b in range(m):
+        if st[b] != 0:
+            tst[b] = t0
+    if q0 == 0:
+        if n_obs_rec > 0 and in_T.shape[0] > 0:
+            fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K, False)
+        _record_block(t0, y, p, qd, ob, 0, q0, rec_every, want_full, red, red, n_obs_rec,
+                      REC, rmin, rmax, rsum, lo)
+    return y, p, qd, ob, rmin, rmax, rsum, st, tst, alive
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _block_finish(lo, y, st, tst, red, rmin, rmax, rsum, FINAL, STATUS, TSTOP, RMIN, RMAX,
+                  RSUM):
+    """Copy a finished block's final states, status, stop times and reductions out."""
+    n, m = y.shape
+    for b in range(m):
+        STATUS[lo + b] = st[b]
+        TSTOP[lo + b] = tst[b]
+        for i in range(n):
+            FINAL[i, lo + b] = y[i, b]
+    if red != 0:
+        for v in range(rmin.shape[0]):
+            for b in range(m):
+                RMIN[v, lo + b] = rmin[v, b]
+                RMAX[v, lo + b] = rmax[v, b]
+                RSUM[v, lo + b] = rsum[v, b]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _record_block(t, y, p, qd, ob, qq, q0, rec_every, want_full, red, red_states, n_obs_rec,
                   REC, rmin, rmax, rsum, lo):
     """Record the block after step ``qq``: the full record every ``rec_every`` steps, and
@@ -113,20 +245,17 @@ def _record_block(t, y, p, qd, ob, qq, q0, rec_every, want_full, red, red_states
 @njit(cache=True, error_model="numpy", nogil=True)
 def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K,
               noise_kind, noise_sig, noise_tau, seed, row_start, row_stop, lo_b, hi_b, chunk,
-              want_full, red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, PU, QU):
+              want_full, red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP):
     """Fixed-step integration of batch columns [row_start, row_stop) of Y0, in chunks.
 
     Releases the GIL: callers run disjoint row ranges in parallel threads.
 
     scheme 0: explicit Runge-Kutta (A, bw, c), additive noise added per step
     (Euler-Maruyama for Euler, stochastic Heun for Heun); scheme 1:
-    exponential Euler with the diagonal Jacobian; scheme 2: Euler without
-    noise by the fused ``euler_block`` (float64 only; the same bits as scheme
-    0 with the Euler tableau). noise_kind: 0 none, 1 white,
+    exponential Euler with the diagonal Jacobian. (Euler without noise in float64
+    has its own driver, ``run_euler``.) noise_kind: 0 none, 1 white,
     2 Ornstein-Uhlenbeck (exact update) per state. red: the reductions kept
-    after the transient (bit 1 min, 2 max, 4 sum). PU, QU: the parameters and derived
-    terms shared by every row (a float, else None), which ``euler_block`` takes as
-    scalars (see nmanalysis/compile/rows.py); the other schemes read P and Q.
+    after the transient (bit 1 min, 2 max, 4 sum).
     """
     n = Y0.shape[0]
     n_all = P.shape[0]
@@ -134,70 +263,15 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
     S = bw.shape[0]
     sqdt = math.sqrt(dt)
     for lo in range(row_start, row_stop, chunk):
-        hi = min(row_stop, lo + chunk)
-        m = hi - lo
-        y = np.empty((n, m), dtype=Y0.dtype)
-        p = np.empty((n_all, m), dtype=P.dtype)
-        for i in range(n):
-            for b in range(m):
-                y[i, b] = Y0[i, lo + b]
-        for i in range(n_all):
-            for b in range(m):
-                p[i, b] = P[i, lo + b]
-        qd = np.empty((N_DERIVED, m), dtype=P.dtype)
-        derived_block(p, qd)
+        m = min(row_stop, lo + chunk) - lo
+        y, p, qd, ob, rmin, rmax, rsum, st, tst, alive = _block_start(
+            Y0, P, lo, m, t0, q0, rec_every, in_T, in_V, in_K, n_par, lo_b, hi_b, want_full,
+            red, n_obs_rec, REC)
         K = np.empty((S, n, m), dtype=Y0.dtype)
         yt = np.empty((n, m), dtype=Y0.dtype)
         inc = np.zeros((n, m), dtype=Y0.dtype)
         eta = np.zeros((n, m), dtype=Y0.dtype)
-        ob = np.empty((max(n_obs_rec, 1), m), dtype=Y0.dtype)
-        nv = n + n_obs_rec
-        rmin = np.full((nv, m), np.inf)
-        rmax = np.full((nv, m), -np.inf)
-        rsum = np.zeros((nv, m))
-        st = np.zeros(m, dtype=np.int8)
-        tst = np.full(m, np.nan)
-        alive = m - _check_rows(y, st, lo_b, hi_b)
-        for b in range(m):
-            if st[b] != 0:
-                tst[b] = t0
-        if q0 == 0:
-            if n_obs_rec > 0 and in_T.shape[0] > 0:
-                fill_inputs(t0, p, lo, n_par, in_T, in_V, in_K, False)
-            _record_block(t0, y, p, qd, ob, 0, q0, rec_every, want_full, red, red, n_obs_rec,
-                          REC, rmin, rmax, rsum, lo)
-        # Euler without noise: runs of steps per call of the fused kernel, which keeps the
-        # states' reductions itself; one step per call when inputs change P or observables
-        # are reduced, up to the next sample for a full record, the transient in one go
-        per_step = in_T.shape[0] > 0 or (n_obs_rec > 0 and red != 0)
-        q = 0
-        while scheme == 2 and q < n_steps and alive > 0:
-            if per_step:
-                span = 1
-            elif q + 1 < q0:
-                span = q0 - 1 - q
-            elif want_full:
-                span = rec_every - (q - q0) % rec_every   # to the next sample
-            else:
-                span = n_steps - q
-            span = min(span, n_steps - q)
-            if in_T.shape[0] > 0:
-                fill_inputs(t0 + q * dt, p, lo, n_par, in_T, in_V, in_K, False)
-            done, nb = euler_block(t0, dt, q, span, y, p, qd, st, lo_b, hi_b,
-                                   red if q + 1 >= q0 else 0, rmin, rmax, rsum, PU, QU)
-            q += done
-            if nb > 0:
-                alive -= _check_rows(y, st, lo_b, hi_b)
-                for b in range(m):
-                    if st[b] != 0 and tst[b] != tst[b]:
-                        tst[b] = (t0 + (q - 1) * dt) + dt
-            if q >= q0:
-                tn = t0 + q * dt
-                if n_obs_rec > 0 and in_T.shape[0] > 0:
-                    fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
-                _record_block(tn, y, p, qd, ob, q, q0, rec_every, want_full, red, 0, n_obs_rec,
-                              REC, rmin, rmax, rsum, lo)
-        for q in range(n_steps if scheme != 2 else 0):
+        for q in range(n_steps):
             if alive == 0:
                 break
             t = t0 + q * dt
@@ -241,17 +315,74 @@ def run_fixed(Y0, P, scheme, A, bw, c, t0, dt, n_steps, q0, rec_every, in_T, in_
                     fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
                 _record_block(tn, y, p, qd, ob, qq, q0, rec_every, want_full, red, red,
                               n_obs_rec, REC, rmin, rmax, rsum, lo)
-        for b in range(m):
-            STATUS[lo + b] = st[b]
-            TSTOP[lo + b] = tst[b]
-            for i in range(n):
-                FINAL[i, lo + b] = y[i, b]
-        if red != 0:
-            for v in range(nv):
-                for b in range(m):
-                    RMIN[v, lo + b] = rmin[v, b]
-                    RMAX[v, lo + b] = rmax[v, b]
-                    RSUM[v, lo + b] = rsum[v, b]
+        _block_finish(lo, y, st, tst, red, rmin, rmax, rsum, FINAL, STATUS, TSTOP, RMIN, RMAX,
+                      RSUM)
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def run_euler(Y0, P, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K, row_start, row_stop,
+              lo_b, hi_b, chunk, want_full, red, n_obs_rec, REC, RMIN, RMAX, RSUM, FINAL,
+              STATUS, TSTOP, PU, QU, FK):
+    """Euler without noise (float64) over batch columns [row_start, row_stop) by the fused
+    ``euler_block``: the same bits, flags and stop times as ``run_fixed`` with the Euler
+    tableau, several times faster. Arguments as for ``run_fixed``, and PU, QU: the
+    parameters and derived terms shared by every row (a float, else None), which
+    ``euler_block`` takes as scalars (see nmanalysis/compile/rows.py; this function is
+    compiled for each pattern of them); FK: the fast functions' constants
+    (nmanalysis.compile.fastmath.CONSTANTS).
+
+    Runs of steps go to the kernel untested: the transient in one go, then up to the
+    next sample for a full record, or to the end; afterwards ``_euler_diverged`` finds
+    the rows that diverged and their stop times. One step per call, each followed by
+    the test, when bounds are set (a row may leave and re-enter them within a run),
+    when inputs change P, or when observables are reduced (the kernel keeps the
+    states' reductions only).
+    """
+    n = Y0.shape[0]
+    n_par = P.shape[0] - in_T.shape[0]
+    per_step = in_T.shape[0] > 0 or (n_obs_rec > 0 and red != 0) or not _no_bounds(lo_b, hi_b)
+    for lo in range(row_start, row_stop, chunk):
+        m = min(row_stop, lo + chunk) - lo
+        y, p, qd, ob, rmin, rmax, rsum, st, tst, alive = _block_start(
+            Y0, P, lo, m, t0, q0, rec_every, in_T, in_V, in_K, n_par, lo_b, hi_b, want_full,
+            red, n_obs_rec, REC)
+        ys = np.empty((n, 0 if per_step else m), dtype=Y0.dtype)
+        q = 0
+        while q < n_steps and alive > 0:
+            if per_step:
+                span = 1
+            elif q + 1 < q0:
+                span = q0 - 1 - q
+            elif want_full:
+                span = rec_every - (q - q0) % rec_every   # to the next sample
+            else:
+                span = n_steps - q
+            span = min(span, n_steps - q)
+            if in_T.shape[0] > 0:
+                fill_inputs(t0 + q * dt, p, lo, n_par, in_T, in_V, in_K, False)
+            if per_step:
+                euler_block(t0, dt, q, 1, y, p, qd, red if q + 1 >= q0 else 0, rmin, rmax,
+                            rsum, PU, QU, FK)
+                died = _check_rows(y, st, lo_b, hi_b)
+                if died > 0:
+                    alive -= died
+                    for b in range(m):
+                        if st[b] != 0 and tst[b] != tst[b]:
+                            tst[b] = (t0 + q * dt) + dt
+            else:
+                ys[:, :] = y
+                euler_block(t0, dt, q, span, y, p, qd, red if q + 1 >= q0 else 0, rmin, rmax,
+                            rsum, PU, QU, FK)
+                alive -= _euler_diverged(t0, dt, q, span, y, ys, p, qd, st, tst)
+            q += span
+            if q >= q0:
+                tn = t0 + q * dt
+                if n_obs_rec > 0 and in_T.shape[0] > 0:
+                    fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
+                _record_block(tn, y, p, qd, ob, q, q0, rec_every, want_full, red, 0, n_obs_rec,
+                              REC, rmin, rmax, rsum, lo)
+        _block_finish(lo, y, st, tst, red, rmin, rmax, rsum, FINAL, STATUS, TSTOP, RMIN, RMAX,
+                      RSUM)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -38,11 +38,13 @@ error model adds division checks that stop vectorisation.
 from __future__ import annotations
 
 import numba
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["FUNCTIONS", "fexp", "fexpm1", "fheaviside", "fphi1", "fsigmoid", "ftanh"]
+__all__ = ["CONSTANTS", "FUNCTIONS", "FUNCTIONS_K", "fexp", "fexp_k", "fexpm1", "fexpm1_k",
+           "fheaviside", "fphi1", "fphi1_k", "fsigmoid", "fsigmoid_k", "ftanh", "ftanh_k"]
 
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
@@ -115,53 +117,68 @@ _D2, _D3, _D4, _D5, _D6, _D7, _D8, _D9, _D10, _D11 = (
     0.0001984127104243311, 2.4801678152611603e-05, 2.7554330257935163e-06, 2.751513257332757e-07,
     2.7405942420437286e-08)
 
+# Every floating-point constant of the functions, in one array K; each function is written once,
+# as ``f*_k(x, K)``. The plain ``f*(x)`` pass the frozen module copy (LLVM folds its entries to
+# immediates); the fused batch kernels pass a run-time array instead, which LLVM keeps in memory
+# and reads with the instruction that uses each entry (an FMA's broadcast operand), where a
+# constant rebuilt from the constant pool costs two instructions each time registers run short.
+_NAMES = ("LOG2E", "LN2_HI", "LN2_LO", "SHIFT", "SHIFT1", "SHIFT_SIG", "TWO_64", "X_CLAMP_HI",
+          "X_CLAMP_LO", "OFF", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11",
+          "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "D10", "D11")
+CONSTANTS = np.array([globals()["_" + name] for name in _NAMES], dtype=np.float64)
+CONSTANTS.setflags(write=False)
+(_LOG2E_K, _LN2_HI_K, _LN2_LO_K, _SHIFT_K, _SHIFT1_K, _SHIFT_SIG_K, _TWO_64_K, _X_CLAMP_HI_K,
+ _X_CLAMP_LO_K, _OFF_K, _C2_K, _C3_K, _C4_K, _C5_K, _C6_K, _C7_K, _C8_K, _C9_K, _C10_K, _C11_K,
+ _D2_K, _D3_K, _D4_K, _D5_K, _D6_K, _D7_K, _D8_K, _D9_K, _D10_K, _D11_K) = range(len(_NAMES))
+_K = CONSTANTS
+
 
 @_jit
-def _clamp(x):
+def _clamp(x, K):
     """``x`` clamped to ``[_X_CLAMP_LO, _X_CLAMP_HI]`` by ``min``/``max``; NaN stays NaN."""
-    return max(min(x, _X_CLAMP_HI), _X_CLAMP_LO)  # min(x, c) is "c if c < x else x"
+    return max(min(x, K[_X_CLAMP_HI_K]), K[_X_CLAMP_LO_K])  # min(x, c) is "c if c < x else x"
 
 
 @_jit
-def _reduce(x, shift):
+def _reduce(x, shift, K):
     """``(kb, k, r)``: ``x = k ln2 + r`` with ``|r| <= ln2/2`` and ``kb = shift + k``."""
-    kb = _fmuladd(x, _LOG2E, shift)  # the sum rounds x/ln2 to an integer
+    kb = _fmuladd(x, K[_LOG2E_K], shift)  # the sum rounds x/ln2 to an integer
     k = kb - shift
-    return kb, k, _fmuladd(-k, _LN2_LO, _fmuladd(-k, _LN2_HI, x))  # the inner FMA is exact
+    return kb, k, _fmuladd(-k, K[_LN2_LO_K], _fmuladd(-k, K[_LN2_HI_K], x))  # the inner FMA is exact
 
 
 @_jit
-def _reduce_off(x, shift):
+def _reduce_off(x, shift, K):
     """``_reduce`` with ``k = rint(x/ln2 - _OFF)``, so ``r`` is in ``[-0.2496, 0.4437]``."""
-    kb = _fmuladd(x, _LOG2E, -_OFF) + shift
+    kb = _fmuladd(x, K[_LOG2E_K], -K[_OFF_K]) + shift
     k = kb - shift
-    return kb, k, _fmuladd(-k, _LN2_LO, _fmuladd(-k, _LN2_HI, x))
+    return kb, k, _fmuladd(-k, K[_LN2_LO_K], _fmuladd(-k, K[_LN2_HI_K], x))
 
 
 @_jit
-def _poly(r):
+def _poly(r, K):
     """``(r*r, q)`` with ``expm1(r) = r + r*r*q`` for ``|r| <= ln2/2``.
 
     Pairs ``c_j + c_{j+1} r`` combined by Horner in ``r*r``: 9 FMAs, a
     dependency chain of 5.
     """
     r2 = r * r
-    q = _fmuladd(_C11, r, _C10)
-    q = _fmuladd(q, r2, _fmuladd(_C9, r, _C8))
-    q = _fmuladd(q, r2, _fmuladd(_C7, r, _C6))
-    q = _fmuladd(q, r2, _fmuladd(_C5, r, _C4))
-    return r2, _fmuladd(q, r2, _fmuladd(_C3, r, _C2))
+    q = _fmuladd(K[_C11_K], r, K[_C10_K])
+    q = _fmuladd(q, r2, _fmuladd(K[_C9_K], r, K[_C8_K]))
+    q = _fmuladd(q, r2, _fmuladd(K[_C7_K], r, K[_C6_K]))
+    q = _fmuladd(q, r2, _fmuladd(K[_C5_K], r, K[_C4_K]))
+    return r2, _fmuladd(q, r2, _fmuladd(K[_C3_K], r, K[_C2_K]))
 
 
 @_jit
-def _poly_off(r):
+def _poly_off(r, K):
     """``_poly`` for ``r`` in ``[-0.2496, 0.4437]`` (``_reduce_off``)."""
     r2 = r * r
-    q = _fmuladd(_D11, r, _D10)
-    q = _fmuladd(q, r2, _fmuladd(_D9, r, _D8))
-    q = _fmuladd(q, r2, _fmuladd(_D7, r, _D6))
-    q = _fmuladd(q, r2, _fmuladd(_D5, r, _D4))
-    return r2, _fmuladd(q, r2, _fmuladd(_D3, r, _D2))
+    q = _fmuladd(K[_D11_K], r, K[_D10_K])
+    q = _fmuladd(q, r2, _fmuladd(K[_D9_K], r, K[_D8_K]))
+    q = _fmuladd(q, r2, _fmuladd(K[_D7_K], r, K[_D6_K]))
+    q = _fmuladd(q, r2, _fmuladd(K[_D5_K], r, K[_D4_K]))
+    return r2, _fmuladd(q, r2, _fmuladd(K[_D3_K], r, K[_D2_K]))
 
 
 @_jit
@@ -173,22 +190,32 @@ def _scales(kb):
 
 
 @_jit
-def _expm1_parts(x):
+def _expm1_parts(x, K):
     """``(m, s2, k, q)``: ``expm1(x) = m * s2`` for every non-NaN ``x``, with
     ``m`` rounded once and the product exact unless it overflows; if ``k == 0``,
     ``expm1(x) = x + x*x*q``."""
-    xc = _clamp(x)
-    kb, k, r = _reduce(xc, _SHIFT)
-    r2, q = _poly(r)
+    xc = _clamp(x, K)
+    kb, k, r = _reduce(xc, K[_SHIFT_K], K)
+    r2, q = _poly(r, K)
     s1, s2 = _scales(kb)
     c = _i64_as_f64(_INV - _f64_as_i64(s2))  # 1 / s2
     m = _fmuladd(_fmuladd(r2, q, r), s1, s1 - c)  # (2**k (1 + p) - 1) / s2
     # k = 1, r < -1/4: m = 1/2 + p cancels to 0.21..0.28, and the rounding errors
     # of p and r would cost up to 2 ulp; 1/2 + r is exact, so add r*r*q and the
     # rounding error of r to it and round once
-    dr = _fmuladd(-k, _LN2_LO, _fmuladd(-k, _LN2_HI, xc) - r)
+    dr = _fmuladd(-k, K[_LN2_LO_K], _fmuladd(-k, K[_LN2_HI_K], xc) - r)
     m1 = (r + 0.5) + _fmuladd(r2, q, dr)
     return (m1 if (k == 1.0) & (r < -0.25) else m), s2, k, q
+
+
+@_jit
+def fexp_k(x, K):
+    """``fexp`` with the constants ``K`` (:data:`CONSTANTS`) passed in."""
+    kb, _, r = _reduce(_clamp(x, K), K[_SHIFT_K], K)
+    r2, q = _poly(r, K)
+    s1, s2 = _scales(kb)
+    # 2**k1 (1 + p) rounds once; * 2**k2 is exact unless the result is subnormal or overflows
+    return _fmuladd(_fmuladd(r2, q, r), s1, s1) * s2
 
 
 @_jit
@@ -207,11 +234,14 @@ def fexp(x):
         correctly rounded); ``inf`` above 709.782712893384, subnormal
         results within 1 ulp, 0 from -745.1332191019412 down, NaN for NaN.
     """
-    kb, _, r = _reduce(_clamp(x), _SHIFT)
-    r2, q = _poly(r)
-    s1, s2 = _scales(kb)
-    # 2**k1 (1 + p) rounds once; * 2**k2 is exact unless the result is subnormal or overflows
-    return _fmuladd(_fmuladd(r2, q, r), s1, s1) * s2
+    return fexp_k(x, _K)
+
+
+@_jit
+def fexpm1_k(x, K):
+    """``fexpm1`` with the constants ``K`` (:data:`CONSTANTS`) passed in."""
+    m, s2, _, _ = _expm1_parts(x, K)
+    return x if x == 0.0 else m * s2  # keeps the sign of -0.0
 
 
 @_jit
@@ -230,8 +260,15 @@ def fexpm1(x):
         correctly rounded); ``expm1(+-0) = +-0``, -1 at ``-inf``, ``inf``
         above 709.782712893384, NaN for NaN.
     """
-    m, s2, _, _ = _expm1_parts(x)
-    return x if x == 0.0 else m * s2  # keeps the sign of -0.0
+    return fexpm1_k(x, _K)
+
+
+@_jit
+def fphi1_k(z, K):
+    """``fphi1`` with the constants ``K`` (:data:`CONSTANTS`) passed in."""
+    m, s2, k, q = _expm1_parts(z, K)
+    y = m / min(z, K[_X_CLAMP_HI_K]) * s2  # divide before the last scaling; phi_1(inf) = inf
+    return _fmuladd(z, q, 1.0) if k == 0.0 else y
 
 
 @_jit
@@ -250,9 +287,19 @@ def fphi1(z):
         for ``|z| <= ln2/2``); finite up to its true overflow near 716.4;
         ``phi_1(-inf) = 0``, ``phi_1(inf) = inf``, NaN for NaN.
     """
-    m, s2, k, q = _expm1_parts(z)
-    y = m / min(z, _X_CLAMP_HI) * s2  # divide before the last scaling; phi_1(inf) = inf
-    return _fmuladd(z, q, 1.0) if k == 0.0 else y
+    return fphi1_k(z, _K)
+
+
+@_jit
+def fsigmoid_k(x, K):
+    """``fsigmoid`` with the constants ``K`` (:data:`CONSTANTS`) passed in."""
+    kb, _, r = _reduce(max(-abs(x), K[_X_CLAMP_LO_K]), K[_SHIFT_SIG_K], K)  # NaN stays NaN
+    r2, q = _poly(r, K)
+    s = _i64_as_f64(_f64_as_i64(kb) << 52)  # 2**(k + 64), normal for k in [-1082, 0]
+    e = _fmuladd(_fmuladd(r2, q, r), s, s)  # exp(-|x|) * 2**64, rounded once
+    # (e or 1) / (1 + e) scaled by 2**64 above and below: the same bits while exp(-|x|) is
+    # normal, and one rounding instead of two where it is subnormal
+    return (e if _f64_as_i64(x) < 0 else K[_TWO_64_K]) / (K[_TWO_64_K] + e)  # sign bit: one blend
 
 
 @_jit
@@ -272,13 +319,19 @@ def fsigmoid(x):
         ``scipy.special.expit`` flushes to 0; 0 at ``-inf``, 1 at ``inf``, NaN
         for NaN.
     """
-    kb, _, r = _reduce(max(-abs(x), _X_CLAMP_LO), _SHIFT_SIG)  # NaN stays NaN
-    r2, q = _poly(r)
-    s = _i64_as_f64(_f64_as_i64(kb) << 52)  # 2**(k + 64), normal for k in [-1082, 0]
-    e = _fmuladd(_fmuladd(r2, q, r), s, s)  # exp(-|x|) * 2**64, rounded once
-    # (e or 1) / (1 + e) scaled by 2**64 above and below: the same bits while exp(-|x|) is
-    # normal, and one rounding instead of two where it is subnormal
-    return (e if _f64_as_i64(x) < 0 else _TWO_64) / (_TWO_64 + e)  # sign bit: one blend
+    return fsigmoid_k(x, _K)
+
+
+@_jit
+def ftanh_k(x, K):
+    """``ftanh`` with the constants ``K`` (:data:`CONSTANTS`) passed in."""
+    t = min(2.0 * abs(x), 44.0)  # tanh(22) rounds to 1; NaN stays NaN
+    kb, _, r = _reduce_off(t, K[_SHIFT1_K], K)
+    r2, q = _poly_off(r, K)
+    s = _i64_as_f64(_f64_as_i64(kb) << 52)  # 2**k, k in [0, 63]
+    m = _fmuladd(s, _fmuladd(r2, q, r), s - 1.0)
+    y = m / (m + 2.0)  # >= +0 or NaN: copysign is an or
+    return _i64_as_f64(_f64_as_i64(y) | (_f64_as_i64(x) & _SIGN))
 
 
 @_jit
@@ -297,13 +350,7 @@ def ftanh(x):
         correctly rounded), ``tanh(x) = x`` for tiny ``x`` including
         ``+-0``; ``+-1`` for ``|x| > 19.1`` and at ``+-inf``, NaN for NaN.
     """
-    t = min(2.0 * abs(x), 44.0)  # tanh(22) rounds to 1; NaN stays NaN
-    kb, _, r = _reduce_off(t, _SHIFT1)
-    r2, q = _poly_off(r)
-    s = _i64_as_f64(_f64_as_i64(kb) << 52)  # 2**k, k in [0, 63]
-    m = _fmuladd(s, _fmuladd(r2, q, r), s - 1.0)
-    y = m / (m + 2.0)  # >= +0 or NaN: copysign is an or
-    return _i64_as_f64(_f64_as_i64(y) | (_f64_as_i64(x) & _SIGN))
+    return ftanh_k(x, _K)
 
 
 @_jit
@@ -333,4 +380,14 @@ FUNCTIONS = {
     "tanh": ftanh,
     "heaviside": fheaviside,
     "phi1": fphi1,
+}
+
+#: name -> function taking the constants as a second argument (``f(x, K)``), for the fused
+#: batch kernels
+FUNCTIONS_K = {
+    "exp": fexp_k,
+    "expm1": fexpm1_k,
+    "sigmoid": fsigmoid_k,
+    "tanh": ftanh_k,
+    "phi1": fphi1_k,
 }

@@ -15,9 +15,8 @@ __all__ = ["CompiledSystem", "compile_model"]
 
 _HERE = Path(__file__).resolve().parent
 _KERNELS = ("rhs", "jac", "jac_p", "jac_diag", "observables", "d2", "d3", "rhs_block",
-            "jac_diag_block",
-            "observables_block", "derived_block", "run_fixed", "run_adaptive", "newton_batch",
-            "jac_batch", "rhs_batch")
+            "jac_diag_block", "observables_block", "derived_block", "run_fixed", "run_euler",
+            "run_adaptive", "newton_batch", "jac_batch", "rhs_batch")
 _TEMPLATES = ("rk.py", "drivers.py", "solvers.py")
 _SYSTEMS: dict[str, CompiledSystem] = {}
 
@@ -43,8 +42,9 @@ class CompiledSystem:
     rhs_block, jac_diag_block, observables_block : numba functions ``f(t, Y, P, Q, OUT)``
         The same over a block of rows: ``Y`` (n, m), ``P`` (n_p + n_in, m),
         ``Q`` (n_derived, m) the hoisted parameter terms from ``derived_block(P, Q)``.
-    run_fixed, run_adaptive : numba functions
-        Batched integration drivers (used by :func:`nmanalysis.simulate`).
+    run_fixed, run_euler, run_adaptive : numba functions
+        Batched integration drivers (used by :func:`nmanalysis.simulate`); ``run_euler``
+        is the fused Euler step without noise.
     newton_batch, jac_batch, rhs_batch : numba functions
         Batched damped Newton, Jacobians and right-hand sides over columns.
     key : str

@@ -11,7 +11,6 @@ import numpy as np
 
 from .._checks import check_names, check_real, check_time_span
 from ..errors import OptionsError
-from ..compile.rows import no_uniform_rows, uniform_rows
 from ..results.attrs import fixed_params, json_attr, label_sweep_dims, provenance
 from ..results.conventions import initial_state_dim, input_field_dim
 from ..results.status import status_attrs
@@ -27,6 +26,7 @@ __all__ = ["simulate"]
 
 _RECORD_WORDS = {"full", "minmax", "min", "max", "mean", "final"}
 _CHUNK = 256  # rows integrated together (batch index innermost, vectorised)
+_SHARED_WORK = 20_000_000  # row-steps from which the fused Euler kernel specialises (rows.py)
 
 
 @dataclass
@@ -262,6 +262,8 @@ def simulate_arrays(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None
     arrays (a :class:`_Run`); the Dataset is built on demand, so that a caller that only
     reads a few numbers (the command line's summary) need not import xarray."""
     from ..compile import compile_model
+    from ..compile.fastmath import CONSTANTS
+    from ..compile.rows import no_uniform_rows, uniform_rows
 
     t0, t1 = check_time_span(t)
     if method not in METHODS:
@@ -342,19 +344,28 @@ def simulate_arrays(model, t=(0.0, 100.0), *, dt=None, method="rk4", params=None
     if fixed:
         red = ("min" in recs) * 1 + ("max" in recs) * 2 + ("mean" in recs) * 4
         # Euler without noise in float64: the fused one-pass step (same results, bit for bit)
-        scheme = 1 if method == "exp_euler" else (
-            2 if method == "euler" and noise_spec.kind == 0 and dtype == np.float64 else 0)
-        n_par = len(model.param_names)
-        # the fused Euler kernel takes parameters shared by the whole batch as scalars
-        PU, QU = (uniform_rows(P, n_par, system.derived_block, system.module.N_DERIVED)
-                  if scheme == 2 else no_uniform_rows(P.shape[0], system.module.N_DERIVED))
+        fused = method == "euler" and noise_spec.kind == 0 and dtype == np.float64
+        scheme = 1 if method == "exp_euler" else 0
+        n_derived = system.module.N_DERIVED
+        # the fused kernel takes parameters shared by the whole batch as scalars; it is
+        # compiled once per pattern of shared parameters, so only for runs long enough
+        # to gain from it (shorter ones share the one kernel that reads every row)
+        PU, QU = (uniform_rows(P, len(model.param_names), system.derived_block, n_derived)
+                  if fused and B * plan.n_steps >= _SHARED_WORK
+                  else no_uniform_rows(P.shape[0], n_derived))
 
         def run(lo, hi):
-            system.run_fixed(
-                Y0, P, scheme, tab.A, tab.b, tab.c, t0, float(dt),
-                plan.n_steps, plan.q0, plan.rec_every, in_T, in_V, in_K, noise_spec.kind,
-                noise_spec.sigma, noise_spec.tau, seed, lo, hi, lo_b, hi_b, _CHUNK, want_full,
-                red, n_obs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP, PU, QU)
+            if fused:
+                system.run_euler(
+                    Y0, P, t0, float(dt), plan.n_steps, plan.q0, plan.rec_every, in_T, in_V,
+                    in_K, lo, hi, lo_b, hi_b, _CHUNK, want_full, red, n_obs, REC, RMIN, RMAX,
+                    RSUM, FINAL, STATUS, TSTOP, PU, QU, CONSTANTS)
+            else:
+                system.run_fixed(
+                    Y0, P, scheme, tab.A, tab.b, tab.c, t0, float(dt),
+                    plan.n_steps, plan.q0, plan.rec_every, in_T, in_V, in_K, noise_spec.kind,
+                    noise_spec.sigma, noise_spec.tau, seed, lo, hi, lo_b, hi_b, _CHUNK,
+                    want_full, red, n_obs, REC, RMIN, RMAX, RSUM, FINAL, STATUS, TSTOP)
     else:
         dense = tab.dense if tab.dense is not None else tab.hermite_dense()
         Y0d, Pd = Y0.astype(float, copy=False), P.astype(float, copy=False)

@@ -1,4 +1,4 @@
-"""The fused Euler driver (scheme 2 of ``run_fixed``) against the general explicit
+"""The fused Euler driver (``run_euler``, "scheme 2" here) against the general explicit
 Runge-Kutta step with the Euler tableau (scheme 0), bit for bit, and the input knot
 search against numpy's."""
 
@@ -7,6 +7,7 @@ import pytest
 
 import nmanalysis as nma
 from nmanalysis.compile import compile_model
+from nmanalysis.compile.fastmath import CONSTANTS
 from nmanalysis.compile.rows import no_uniform_rows, uniform_rows
 from nmanalysis.integrate.inputs import Step
 from nmanalysis.integrate.tableaux import get_tableau
@@ -18,8 +19,9 @@ _NO_INPUTS = (np.zeros((0, 1)), np.zeros((0, 1, 1)), np.zeros(0, np.int64))
 
 def _run(model, scheme, P, Y0, dt, n_steps, *, q0=0, rec_every=1, full=False, red=7,
          bounds=None, inputs=_NO_INPUTS, chunk=256, shared=True):
-    """run_fixed as simulate calls it: all arrays of the run (``shared``: parameters
-    shared by all rows go to the fused kernel as scalars, as simulate passes them)."""
+    """run_fixed (scheme 0) or run_euler (2) as simulate calls them: all arrays of the run
+    (``shared``: parameters shared by all rows go to the fused kernel as scalars, as
+    simulate passes them for long runs)."""
     system = compile_model(model)
     n_derived = system.module.N_DERIVED
     rows = (uniform_rows(P, len(model.param_names), system.derived_block, n_derived)
@@ -35,10 +37,15 @@ def _run(model, scheme, P, Y0, dt, n_steps, *, q0=0, rec_every=1, full=False, re
                RMAX=np.full((nv, B), np.nan), RSUM=np.full((nv, B), np.nan),
                FINAL=np.full((n, B), np.nan), STATUS=np.zeros(B, np.int8),
                TSTOP=np.full(B, np.nan))
-    system.run_fixed(Y0, P, scheme, tab.A, tab.b, tab.c, 0.0, dt, n_steps, q0, rec_every,
-                     *inputs, 0, np.zeros(n), np.ones(n), 0, 0, B, lo, hi, chunk, full, red,
-                     n_obs, out["REC"], out["RMIN"], out["RMAX"], out["RSUM"], out["FINAL"],
-                     out["STATUS"], out["TSTOP"], *rows)
+    if scheme == 2:
+        system.run_euler(Y0, P, 0.0, dt, n_steps, q0, rec_every, *inputs, 0, B, lo, hi, chunk,
+                         full, red, n_obs, out["REC"], out["RMIN"], out["RMAX"], out["RSUM"],
+                         out["FINAL"], out["STATUS"], out["TSTOP"], *rows, CONSTANTS)
+    else:
+        system.run_fixed(Y0, P, scheme, tab.A, tab.b, tab.c, 0.0, dt, n_steps, q0, rec_every,
+                         *inputs, 0, np.zeros(n), np.ones(n), 0, 0, B, lo, hi, chunk, full, red,
+                         n_obs, out["REC"], out["RMIN"], out["RMAX"], out["RSUM"], out["FINAL"],
+                         out["STATUS"], out["TSTOP"])
     failed = out["STATUS"] != 0
     for key in ("RMIN", "RMAX", "RSUM"):       # as simulate reports them
         out[key][:, failed] = np.nan
@@ -118,15 +125,22 @@ def test_observables_and_bounds_match_general_step():
         assert 0 < np.count_nonzero(fused["STATUS"] == 2) < B
 
 
-def test_diverging_rows_are_flagged_while_the_others_finish():
+@pytest.mark.parametrize("options", [
+    dict(), dict(red=3, q0=700), dict(red=0, full=True, rec_every=250, q0=100),
+    dict(red=7, full=True, rec_every=1, q0=2900)])
+def test_diverging_rows_are_flagged_while_the_others_finish(options):
+    """Runs of untested steps (the whole run, after a transient, between samples) and
+    one-step runs: rows that diverge inside a run get their status and stop time."""
     B = 600
     x0 = np.linspace(-1.0, 1.0, B)              # blows up at t = 1/x0 for x0 > 0
     P = _params(BLOWUP, B)
     Y0 = _states(BLOWUP, B, x=x0)
     dt, n_steps = 1e-3, 3000
-    ref = _run(BLOWUP, 0, P, Y0, dt, n_steps)
-    fused = _run(BLOWUP, 2, P, Y0, dt, n_steps)
-    _same(ref, fused)
+    ref = _run(BLOWUP, 0, P, Y0, dt, n_steps, **options)
+    fused = _run(BLOWUP, 2, P, Y0, dt, n_steps, **options)
+    _same(ref, fused, options.get("red", 7))
+    if options:
+        return
     status = fused["STATUS"]
     # Euler blows up a little after the true time 1/x0; rows with 1/x0 well inside the run
     # diverge (status 1), rows that do not blow up finish with finite values
