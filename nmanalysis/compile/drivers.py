@@ -336,7 +336,7 @@ def run_euler(Y0, P, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K, row_start
     the rows that diverged and their stop times. One step per call, each followed by
     the test, when bounds are set (a row may leave and re-enter them within a run),
     when inputs change P, or when observables are reduced (the kernel keeps the
-    states' reductions only).
+    states' reductions only); a run of one step is tested directly too.
     """
     n = Y0.shape[0]
     n_par = P.shape[0] - in_T.shape[0]
@@ -360,7 +360,7 @@ def run_euler(Y0, P, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K, row_start
             span = min(span, n_steps - q)
             if in_T.shape[0] > 0:
                 fill_inputs(t0 + q * dt, p, lo, n_par, in_T, in_V, in_K, False)
-            if per_step:
+            if span == 1:
                 euler_block(t0, dt, q, 1, y, p, qd, red if q + 1 >= q0 else 0, rmin, rmax,
                             rsum, PU, QU, FK)
                 died = _check_rows(y, st, lo_b, hi_b)
