@@ -72,7 +72,7 @@ def _check_rows(y, st, lo_b, hi_b):
     return died
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _no_bounds(lo_b, hi_b):
     """True if every state may take any finite value."""
     for i in range(lo_b.shape[0]):
@@ -148,7 +148,7 @@ def _euler_diverged(t0, dt, q, span, y, ys, p, qd, st, tst):
     return d
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _block_start(Y0, P, lo, m, t0, q0, rec_every, in_T, in_V, in_K, n_par, lo_b, hi_b,
                  want_full, red, n_obs_rec, REC):
     """Rows ``lo .. lo + m - 1`` of a fixed-step run: their states, parameters, derived
@@ -186,7 +186,7 @@ def _block_start(Y0, P, lo, m, t0, q0, rec_every, in_T, in_V, in_K, n_par, lo_b,
     return y, p, qd, ob, rmin, rmax, rsum, st, tst, alive
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _block_finish(lo, y, st, tst, red, rmin, rmax, rsum, FINAL, STATUS, TSTOP, RMIN, RMAX,
                   RSUM):
     """Copy a finished block's final states, status, stop times and reductions out."""
@@ -347,7 +347,7 @@ def run_euler(Y0, P, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K, row_start
             Y0, P, lo, m, t0, q0, rec_every, in_T, in_V, in_K, n_par, lo_b, hi_b, want_full,
             red, n_obs_rec, REC)
         ys = np.empty((n, 0 if per_step else m), dtype=Y0.dtype)
-        q = 0
+        q = 0 * n_steps     # an int64 from the start: a literal 0 would compile the callees twice
         while q < n_steps and alive > 0:
             if per_step:
                 span = 1
@@ -360,20 +360,19 @@ def run_euler(Y0, P, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K, row_start
             span = min(span, n_steps - q)
             if in_T.shape[0] > 0:
                 fill_inputs(t0 + q * dt, p, lo, n_par, in_T, in_V, in_K, False)
-            if span == 1:
-                euler_block(t0, dt, q, 1, y, p, qd, red if q + 1 >= q0 else 0, rmin, rmax,
-                            rsum, PU, QU, FK)
+            if span > 1:
+                ys[:, :] = y
+            euler_block(t0, dt, q, span, y, p, qd, red if q + 1 >= q0 else 0, rmin, rmax, rsum,
+                        PU, QU, FK)
+            if span > 1:
+                alive -= _euler_diverged(t0, dt, q, span, y, ys, p, qd, st, tst)
+            else:
                 died = _check_rows(y, st, lo_b, hi_b)
                 if died > 0:
                     alive -= died
                     for b in range(m):
                         if st[b] != 0 and tst[b] != tst[b]:
                             tst[b] = (t0 + q * dt) + dt
-            else:
-                ys[:, :] = y
-                euler_block(t0, dt, q, span, y, p, qd, red if q + 1 >= q0 else 0, rmin, rmax,
-                            rsum, PU, QU, FK)
-                alive -= _euler_diverged(t0, dt, q, span, y, ys, p, qd, st, tst)
             q += span
             if q >= q0:
                 tn = t0 + q * dt
