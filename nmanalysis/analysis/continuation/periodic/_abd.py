@@ -163,8 +163,41 @@ def abd_solve(A, B, G, cx, cg, rb, rper, rd, x, g):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _eliminate(S, mi, mn):
+    """Gaussian elimination with partial pivoting of the first ``mi`` columns of the
+    ``mn`` rows of ``S`` (rows swapped whole; each update is a contiguous row operation,
+    half the work of Householder reflections applied column by column). Returns False
+    when a pivot column is zero or not finite."""
+    W = S.shape[1]
+    for k in range(mi):
+        piv = k
+        big = abs(S[k, k])
+        for i in range(k + 1, mn):
+            a = abs(S[i, k])
+            if a > big:
+                big = a
+                piv = i
+        if not (big > 0.0 and big < np.inf):
+            return False
+        if piv != k:
+            for c in range(k, W):
+                tmp = S[k, c]
+                S[k, c] = S[piv, c]
+                S[piv, c] = tmp
+        d = S[k, k]
+        for i in range(k + 1, mn):
+            f = S[i, k] / d
+            S[i, k] = 0.0
+            if f != 0.0:
+                for c in range(k + 1, W):
+                    S[i, c] -= f * S[k, c]
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def condense(E, G, rc, Dw, TOP, At, Bt, Gt, rb, Y):
-    """Eliminate the interior unknowns of every mesh interval (Householder QR).
+    """Eliminate the interior unknowns of every mesh interval (Gaussian elimination
+    with partial pivoting, as AUTO's condensation of parameters).
 
     E (N, mn, n + mi + n): columns of the first node, the interior nodes and the
     last node; G (N, mn, 2); rc (N, mn); Dw (N, 2, mi) dense-row coefficients of
@@ -177,7 +210,6 @@ def condense(E, G, rc, Dw, TOP, At, Bt, Gt, rb, Y):
     n = At.shape[1]
     W = mi + 2 * n + 3
     S = np.empty((mn, W))
-    v = np.empty(mn)
     for j in range(N):
         # columns: interior (mi) | first node (n) | last node (n) | T, p | rhs
         for r in range(mn):
@@ -189,9 +221,8 @@ def condense(E, G, rc, Dw, TOP, At, Bt, Gt, rb, Y):
             S[r, mi + 2 * n] = G[j, r, 0]
             S[r, mi + 2 * n + 1] = G[j, r, 1]
             S[r, W - 1] = rc[j, r]
-        for k in range(mi):
-            if not householder_reflect(S, k, k, mn, k, v):
-                return False
+        if not _eliminate(S, mi, mn):
+            return False
         for r in range(mi):
             for c in range(W):
                 TOP[j, r, c] = S[r, c]

@@ -1,7 +1,7 @@
 """Linear solves of the collocation system by condensation of parameters.
 
-Per mesh interval, the ``(m-1) n`` interior node values are eliminated with a
-Householder QR factorisation of their columns; what is left couples only the
+Per mesh interval, the ``(m-1) n`` interior node values are eliminated by
+Gaussian elimination with partial pivoting of their columns; what is left couples only the
 ``N + 1`` mesh-point values, the period and the parameter: a block-bidiagonal
 system with a periodic corner and two dense rows (phase and arclength),
 solved by a staircase elimination (:mod:`._abd`). This is how AUTO keeps
