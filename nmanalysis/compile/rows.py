@@ -51,7 +51,7 @@ def uniform_rows(P, n_par, derived_block, n_derived):
 
     Only the first ``n_par`` rows (the parameters) are candidates: input rows are
     refilled during the run. Rows must agree bit for bit (so ``-0.0`` beside
-    ``0.0`` or a NaN keeps the row per-row). The derived terms are computed for
+    ``0.0``, or a NaN beside numbers, keeps the row per-row). The derived terms are computed for
     every row with ``derived_block`` and tested the same way, so a term that
     depends only on shared parameters is shared too.
     """
