@@ -28,9 +28,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 
 import numpy as np
+from _timing import best_time
 
 
 def _baseline_kernel():
@@ -69,12 +69,8 @@ def _baseline_kernel():
 
 
 def _best(fn, repeat):
-    best, result = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
+    return best_time(fn, repeat)
+
 
 
 def bench(sizes, repeat):

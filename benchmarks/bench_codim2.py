@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from _timing import best_time
+
 REF = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 
@@ -35,12 +37,8 @@ def _auto_time(name, key):
 
 
 def _best(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    return best_time(fn, repeat)[0]
+
 
 
 _JR = ("import nmanalysis as nma\n"

@@ -17,18 +17,14 @@ from __future__ import annotations
 
 import os
 import platform
-import time
 
 import numpy as np
+from _timing import best_time
 
 
 def _best(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    return best_time(fn, repeat)[0]
+
 
 
 CASES = [  # model, parameter, range, AUTO-07p full diagram [s], target [s]

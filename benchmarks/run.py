@@ -41,6 +41,7 @@ import tempfile
 import time
 
 import numpy as np
+from _timing import best_time
 
 
 def _hand_kernel():
@@ -123,12 +124,8 @@ def _wc_numpy(y, i):
 
 
 def _best(fn, repeat):
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    return best_time(fn, repeat)[0]
+
 
 
 def bench_batch(n_sets, n_steps, repeat):
