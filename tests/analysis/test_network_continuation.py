@@ -12,6 +12,8 @@ from nmanalysis.compile import compile_model
 from nmanalysis.errors import OptionsError
 from nmanalysis.model.network import Network
 
+from .network_models import WC_TWO
+
 WC_OSC = nma.get_model("wilson_cowan").with_params(
     wEE=16.0, wIE=12.0, wEI=15.0, wII=3.0, aE=1.3, thE=4.0, aI=2.0, thI=3.7)
 LEAK = nma.Model("leak", states={"x": 0.3}, params={"I": 0.0, "T": 1.0},
@@ -77,20 +79,7 @@ def test_per_node_parameter_and_exact_parameter_derivatives():
         assert np.max(np.abs(F)) < 1e-10
 
 
-WC2 = nma.Model(
-    "wc_two",
-    states={"rE_0": {"value": 0.1, "bounds": (-0.1, 1.1)},
-            "rI_0": {"value": 0.05, "bounds": (-0.1, 1.1)},
-            "rE_1": {"value": 0.1, "bounds": (-0.1, 1.1)},
-            "rI_1": {"value": 0.05, "bounds": (-0.1, 1.1)}},
-    params={"K": 0.8, "IE": 0.0},
-    functions={"F(x, a, th)": "1/(1 + exp(-a*(x - th))) - 1/(1 + exp(a*th))"},
-    equations={
-        "rE_0": "-rE_0 + (1 - rE_0)*F(12*rE_0 - 4*rI_0 + IE + K*(rE_1 - rE_0), 1.2, 2.8)",
-        "rI_0": "-rI_0 + (1 - rI_0)*F(13*rE_0 - 11*rI_0, 1.0, 4.0)",
-        "rE_1": "-rE_1 + (1 - rE_1)*F(12*rE_1 - 4*rI_1 + IE + K*0.5*(rE_0 - rE_1), 1.2, 2.8)",
-        "rI_1": "-rI_1 + (1 - rI_1)*F(13*rE_1 - 11*rI_1, 1.0, 4.0)",
-    })
+WC2 = WC_TWO.with_params(K=0.8)
 
 
 def test_robust_switch_follows_the_crossing_branch_in_network_and_model_alike():

@@ -11,6 +11,8 @@ from nmanalysis.errors import OptionsError
 from nmanalysis.analysis.continuation.problem import ContinuationOptions
 from nmanalysis.model.network import Network
 
+from .network_models import WC_TWO
+
 # a leaky node x' = (-x + I)/T; the coupling enters through I
 LEAK = nma.Model("leak", states={"x": 0.3}, params={"I": 0.0, "T": 1.0},
                  equations={"x": "(-x + I)/T"})
@@ -131,20 +133,7 @@ def test_hopf_points_in_speed_of_an_excitatory_inhibitory_loop():
 
 # -- zero delays: the ODE -------------------------------------------------------------------
 
-WC2 = nma.Model(
-    "wc_two",
-    states={"rE_0": {"value": 0.1, "bounds": (-0.1, 1.1)},
-            "rI_0": {"value": 0.05, "bounds": (-0.1, 1.1)},
-            "rE_1": {"value": 0.1, "bounds": (-0.1, 1.1)},
-            "rI_1": {"value": 0.05, "bounds": (-0.1, 1.1)}},
-    params={"K": 0.0, "IE": 0.0, "w01": 1.0, "w10": 0.5},
-    functions={"F(x, a, th)": "1/(1 + exp(-a*(x - th))) - 1/(1 + exp(a*th))"},
-    equations={
-        "rE_0": "-rE_0 + (1 - rE_0)*F(12*rE_0 - 4*rI_0 + IE + K*w01*(rE_1 - rE_0), 1.2, 2.8)",
-        "rI_0": "-rI_0 + (1 - rI_0)*F(13*rE_0 - 11*rI_0, 1.0, 4.0)",
-        "rE_1": "-rE_1 + (1 - rE_1)*F(12*rE_1 - 4*rI_1 + IE + K*w10*(rE_0 - rE_1), 1.2, 2.8)",
-        "rI_1": "-rI_1 + (1 - rI_1)*F(13*rE_1 - 11*rI_1, 1.0, 4.0)",
-    })
+WC2 = WC_TWO
 
 
 def test_zero_delays_equal_the_same_system_written_as_one_model():
