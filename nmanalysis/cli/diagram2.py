@@ -148,16 +148,17 @@ def _cmd_diagram2(args) -> int:
 
 
 def _report(model, tree, free, ranges, wall) -> list[str]:
-    from ..results.trees import tree_curves
+    from ..results.trees import CURVE_KINDS, tree_curves
     p1, p2 = free
     rows = [("model", model.name + (f" (variant {model.variant!r})" if model.variant else "")),
             ("free", ", ".join(f"{n} in [{ranges[n][0]:g}, {ranges[n][1]:g}]"
                                f"{unit_suffix(model.param_info[n].units, ' {}')}"
                                for n in free))]
     curves = tree_curves(tree)
-    n_fold = sum(1 for k in curves if k.startswith("fold/"))
-    n_hopf = len(curves) - n_fold
-    rows.append(("curves", f"{n_fold} fold, {n_hopf} Hopf "
+    counts = {kind: sum(1 for k in curves if k.split("/")[0] == kind) for kind in CURVE_KINDS}
+    named = {"fold": "fold", "hopf": "Hopf", "lpc": "LPC", "pd": "PD", "ns": "NS"}
+    listed = [f"{counts[k]} {named[k]}" for k in CURVE_KINDS if counts[k] or k in ("fold", "hopf")]
+    rows.append(("curves", f"{', '.join(listed)} "
                            f"({sum(ds.sizes['point'] for ds in curves.values())} points)"))
     rows.append(("wall time", f"{wall:.2f} s"))
     lines = [f"{k:<13} {v}" for k, v in rows]

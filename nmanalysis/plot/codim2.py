@@ -30,17 +30,6 @@ _CURVE_LABELS = {"fold": "fold (LP) curve", "hopf": "Hopf (HB) curve",
                  "neutral_saddle": "neutral saddle", "lpc": "fold of cycles (LPC)",
                  "pd": "period doubling (PD)", "ns": "torus (NS)",
                  "neutral_saddle_cycle": "neutral saddle cycle"}
-_CYCLE_KINDS = ("lpc", "pd", "ns")
-
-
-def _all_curves(tree):
-    """Fold and Hopf curves, then the LPC, PD and NS curves of cycles (kind/name -> Dataset)."""
-    out = dict(tree_curves(tree))
-    for kind in _CYCLE_KINDS:
-        if kind in tree:
-            node = tree[kind]
-            out.update({f"{kind}/{name}": node[name].to_dataset() for name in node.children})
-    return out
 
 
 def _segments(values, mask):
@@ -121,7 +110,7 @@ def two_parameter(tree, ax=None, *, x=None, y=None, regimes=None, labels=True, l
         shown["image"].set_alpha(0.75)
     curves, seen = [], set()
     labels_of = {}
-    for path, ds in _all_curves(tree).items():
+    for path, ds in tree_curves(tree).items():
         kind = path.split("/")[0]
         xs, ys = ds[x].values, ds[y].values
         if kind in ("hopf", "ns") and "neutral_saddle" in ds:

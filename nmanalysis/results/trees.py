@@ -7,7 +7,7 @@ beside one ``special_points`` node.
 
 from __future__ import annotations
 
-__all__ = ["tree_equilibria", "tree_cycles", "tree_free_parameters", "tree_curves"]
+__all__ = ["CURVE_KINDS", "tree_equilibria", "tree_cycles", "tree_free_parameters", "tree_curves"]
 
 
 def tree_equilibria(tree) -> dict:
@@ -43,10 +43,16 @@ def tree_free_parameters(tree) -> tuple:
     return names[0], names[1]
 
 
+#: the kinds of curve a two-parameter diagram holds, in drawing order: equilibria, then cycles
+CURVE_KINDS = ("fold", "hopf", "lpc", "pd", "ns")
+
+
 def tree_curves(tree) -> dict:
-    """``fold/<name>`` and ``hopf/<name>`` -> Dataset of every curve of a two-parameter diagram."""
+    """``<kind>/<name>`` -> Dataset of every curve of a two-parameter diagram: fold and
+    Hopf curves of equilibria, then the LPC, PD and NS curves of cycles (kinds in
+    :data:`CURVE_KINDS`)."""
     out = {}
-    for kind in ("fold", "hopf"):
+    for kind in CURVE_KINDS:
         if kind in tree:
             node = tree[kind]
             out.update({f"{kind}/{name}": node[name].to_dataset() for name in node.children})
