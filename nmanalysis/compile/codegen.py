@@ -127,12 +127,12 @@ class KernelPrinter(PythonCodePrinter):
         return repr(float(sp.pi))
 
 
-def _body(exprs, printer, indent):
-    """cse + print: assignment lines and output expressions."""
+def _body(exprs, printer, indent, prefix="_x"):
+    """cse + print: assignment lines and output expressions (temporaries ``<prefix><k>``)."""
     exprs = [sp.sympify(e) for e in exprs]
     if not exprs:
         return [], []
-    repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_x"), order="none")
+    repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols(prefix), order="none")
     lines = [f"{indent}{printer._print(sym)} = {printer.doprint(val)}" for sym, val in repl]
     return lines, [printer.doprint(e) for e in reduced]
 
@@ -234,19 +234,22 @@ def _block_kernel(name, exprs, sym, n_q):
     return "\n".join(lines) + "\n"
 
 
-def _euler_kernel(exprs, sym, n_q):
-    """``euler_block(t0, dt, q_start, n_steps, Y, P, Q, red, RMIN, RMAX, RSUM, PU, QU, FK)``:
-    Euler steps ``q_start .. q_start + n_steps - 1`` of a block of rows, one pass over
-    the batch index per step, without calls or tests in between.
+def _euler_kernel(exprs, obs, sym, n_q):
+    """``euler_block(t0, dt, q_start, n_steps, Y, P, Q, red, RMIN, RMAX, RSUM, PU, QU, FK,
+    red_obs)``: Euler steps ``q_start .. q_start + n_steps - 1`` of a block of rows, one
+    pass over the batch index per step, without calls or tests in between.
 
     The right-hand side is inlined, so each row's state stays in registers from its
     load to its store, and the loop vectorises. No state is tested: the caller finds
     the rows that left the finite numbers afterwards (under ``y += dt * f`` a non-finite
     state stays non-finite), or runs one step per call where bounds are set. ``red``
     (bit 1 min, 2 max, 4 sum) folds the running minimum and maximum of the states into
-    ``RMIN``/``RMAX`` in the same pass; the sum gets a pass of its own (in the same loop
-    it stops LLVM from vectorising). The arithmetic is that of ``rhs_block`` followed by
-    ``y += dt * f`` at ``t = t0 + q dt``, so the results are the same bits.
+    ``RMIN``/``RMAX`` in the same pass, and with ``red_obs`` those of the observables
+    ``obs`` at the new state and time (rows ``n ..`` of ``RMIN``/``RMAX``; the caller
+    keeps sums of observables itself); the sum of the states gets a pass of its own
+    (in the same loop it stops LLVM from vectorising). The arithmetic is that of
+    ``rhs_block`` followed by ``y += dt * f`` at ``t = t0 + q dt``, and of
+    ``observables_block`` at ``t0 + (q + 1) dt``, so the results are the same bits.
     Parameters and derived terms shared by the whole batch come as scalars in the
     tuples ``PU``/``QU`` (``None`` where a row is read per row, see
     :mod:`nmanalysis.compile.rows`), which saves their loads at every step; the fast
@@ -257,32 +260,66 @@ def _euler_kernel(exprs, sym, n_q):
     """
     n = len(sym.y)
     printer, qsyms = _block_printer(sym, n_q, "FK")
-    ind = "                "
-    used = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
+    ind, ind2 = " " * 12, " " * 16
+    everything = list(exprs) + list(obs)
+    used = set().union(*(sp.sympify(e).free_symbols for e in everything)) if everything else set()
     loads = [f"{ind}y{i} = Y[{i}, b]" for i in range(n)]
     loads += [f"{ind}p{i} = row_value(PU[{i}], P, {i}, b)"
               for i, s in enumerate((*sym.p, *sym.u)) if s in used]
     loads += [f"{ind}q{k} = row_value(QU[{k}], Q, {k}, b)" for k, q in enumerate(qsyms) if q in used]
     assign, outs = _body(exprs, printer, ind)
+    # the observables at the new state and time: states printed as z<i>, time as tn
+    obs_printer = KernelPrinter({**printer._names, **{s: f"z{i}" for i, s in enumerate(sym.y)},
+                                 sym.t: "tn"}, "FK")
+    obs_assign, obs_outs = _body(obs, obs_printer, "", prefix="_o")
     lines = [_DECORATOR, "def euler_block(t0, dt, q_start, n_steps, Y, P, Q, red, RMIN, RMAX, "
-                         "RSUM, PU, QU, FK):",
+                         "RSUM, PU, QU, FK, red_obs):",
              "    m = Y.shape[1]",
              "    for k in range(n_steps):",
              "        t = t0 + (q_start + k) * dt"]
-    for branch, minmax in (("if red & 3 == 0:", False), ("else:", True)):
-        lines += [f"        {branch}", "            for b in range(m):"]
-        lines += loads + assign
-        lines += [f"{ind}z{i} = y{i} + dt * ({text})" for i, text in enumerate(outs)]
+    # the states' minima and maxima: folded into the step for one or two states; for more,
+    # the stores to the rows of Y, RMIN and RMAX need more run-time overlap checks than
+    # LLVM allows and the step loop would not vectorise, so they get a pass of their own
+    fold = n <= 2
+    for branch, minmax in ((("if red & 3 == 0:", False), ("else:", True)) if fold
+                           else (("", False),)):
+        pad = "    " if branch else ""
+        if branch:
+            lines.append(f"        {branch}")
+        lines.append(f"        {pad}for b in range(m):")
+        lines += [pad + line for line in loads + assign]
+        lines += [f"{pad}{ind}z{i} = y{i} + dt * ({text})" for i, text in enumerate(outs)]
         for i in range(n):
-            lines.append(f"{ind}Y[{i}, b] = z{i}")
+            lines.append(f"{pad}{ind}Y[{i}, b] = z{i}")
             if minmax:
-                lines.append(f"{ind}RMIN[{i}, b] = min(RMIN[{i}, b], z{i})")
-                lines.append(f"{ind}RMAX[{i}, b] = max(RMAX[{i}, b], z{i})")
+                lines.append(f"{pad}{ind}RMIN[{i}, b] = min(RMIN[{i}, b], z{i})")
+                lines.append(f"{pad}{ind}RMAX[{i}, b] = max(RMAX[{i}, b], z{i})")
+    if not fold:
+        lines += ["        if red & 3:",
+                  f"            for i in range({n}):",
+                  "                for b in range(m):",
+                  "                    RMIN[i, b] = min(RMIN[i, b], Y[i, b])",
+                  "                    RMAX[i, b] = max(RMAX[i, b], Y[i, b])"]
     lines += ["        if red & 4:",
               f"            for i in range({n}):",
               "                for b in range(m):",
-              "                    RSUM[i, b] += Y[i, b]",
-              "    return None"]
+              "                    RSUM[i, b] += Y[i, b]"]
+    if obs:
+        # the observables at the new state in one pass (their joint CSE, as in
+        # observables_block, so the same bits)
+        free = set().union(*(sp.sympify(e).free_symbols for e in obs))
+        names = {printer._names.get(s) for s in free}
+        lines += ["        if red_obs and red & 3:",
+                  "            tn = t0 + (q_start + k + 1) * dt",
+                  "            for b in range(m):"]
+        lines += [f"{ind2}z{i} = Y[{i}, b]" for i, s in enumerate(sym.y) if s in free]
+        lines += [f"{ind2}{line.strip()}" for line in loads[n:]
+                  if line.split(" = ")[0].strip() in names]
+        lines += [f"{ind2}{line.strip()}" for line in obs_assign]
+        for j, text in enumerate(obs_outs):
+            lines += [f"{ind2}o{j} = {text}",
+                      f"{ind2}RMIN[{n + j}, b] = min(RMIN[{n + j}, b], o{j})",
+                      f"{ind2}RMAX[{n + j}, b] = max(RMAX[{n + j}, b], o{j})"]
     return "\n".join(lines) + "\n"
 
 
@@ -342,7 +379,7 @@ def kernel_source(model) -> str:
     parts.append(_block_kernel("rhs_block", b_rhs, sym, len(derived)))
     parts.append(_block_kernel("jac_diag_block", b_diag, sym, len(derived)))
     parts.append(_block_kernel("observables_block", b_obs, sym, len(derived)))
-    parts.append(_euler_kernel(b_rhs, sym, len(derived)))
+    parts.append(_euler_kernel(b_rhs, b_obs, sym, len(derived)))
     return "\n\n".join(parts)
 
 

@@ -335,12 +335,16 @@ def run_euler(Y0, P, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K, row_start
     next sample for a full record, or to the end; afterwards ``_euler_diverged`` finds
     the rows that diverged and their stop times. One step per call, each followed by
     the test, when bounds are set (a row may leave and re-enter them within a run),
-    when inputs change P, or when observables are reduced (the kernel keeps the
-    states' reductions only); a run of one step is tested directly too.
+    when inputs change P, or when the mean of observables is kept (the kernel keeps
+    the minima and maxima of states and observables, and the sums of states only); a
+    run of one step is tested directly too.
     """
     n = Y0.shape[0]
     n_par = P.shape[0] - in_T.shape[0]
-    per_step = in_T.shape[0] > 0 or (n_obs_rec > 0 and red != 0) or not _no_bounds(lo_b, hi_b)
+    # the kernel keeps the minima and maxima of the observables too, not their sums
+    obs_in_kernel = n_obs_rec > 0 and red != 0 and (red & 4) == 0
+    per_step = (in_T.shape[0] > 0 or (n_obs_rec > 0 and red != 0 and not obs_in_kernel)
+                or not _no_bounds(lo_b, hi_b))
     for lo in range(row_start, row_stop, chunk):
         m = min(row_stop, lo + chunk) - lo
         y, p, qd, ob, rmin, rmax, rsum, st, tst, alive = _block_start(
@@ -363,7 +367,7 @@ def run_euler(Y0, P, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K, row_start
             if span > 1:
                 ys[:, :] = y
             euler_block(t0, dt, q, span, y, p, qd, red if q + 1 >= q0 else 0, rmin, rmax, rsum,
-                        PU, QU, FK)
+                        PU, QU, FK, obs_in_kernel)
             if span > 1:
                 alive -= _euler_diverged(t0, dt, q, span, y, ys, p, qd, st, tst)
             else:
@@ -378,8 +382,9 @@ def run_euler(Y0, P, t0, dt, n_steps, q0, rec_every, in_T, in_V, in_K, row_start
                 tn = t0 + q * dt
                 if n_obs_rec > 0 and in_T.shape[0] > 0:
                     fill_inputs(tn, p, lo, n_par, in_T, in_V, in_K, False)
-                _record_block(tn, y, p, qd, ob, q, q0, rec_every, want_full, red, 0, n_obs_rec,
-                              REC, rmin, rmax, rsum, lo)
+                _record_block(tn, y, p, qd, ob, q, q0, rec_every, want_full,
+                              0 if obs_in_kernel else red, 0, n_obs_rec, REC, rmin, rmax, rsum,
+                              lo)
         _block_finish(lo, y, st, tst, red, rmin, rmax, rsum, FINAL, STATUS, TSTOP, RMIN, RMAX,
                       RSUM)
 

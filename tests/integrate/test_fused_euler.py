@@ -126,6 +126,25 @@ def test_observables_and_bounds_match_general_step():
 
 
 @pytest.mark.parametrize("options", [
+    dict(red=3, q0=50), dict(red=1, full=True, rec_every=10, q0=100), dict(red=2, chunk=64),
+    dict(red=7, q0=20)])
+def test_observable_extrema_in_the_kernel_match_general_step(options):
+    """Without bounds the fused kernel keeps the observables' minima and maxima itself
+    (runs of untested steps); with their mean it goes one step per call."""
+    jr = nma.get_model("jansen_rit")
+    assert jr.observable_names
+    B = 300
+    P = _params(jr, B, p=np.linspace(0.0, 400.0, B))
+    Y0 = _states(jr, B)
+    ref = _run(jr, 0, P, Y0, 1e-4, 2000, **options)
+    fused = _run(jr, 2, P, Y0, 1e-4, 2000, **options)
+    _same(ref, fused, options["red"])
+    n = len(jr.state_names)
+    if options["red"] & 1:
+        assert np.isfinite(fused["RMIN"][n:]).all()
+
+
+@pytest.mark.parametrize("options", [
     dict(), dict(red=3, q0=700), dict(red=0, full=True, rec_every=250, q0=100),
     dict(red=7, full=True, rec_every=1, q0=2900)])
 def test_diverging_rows_are_flagged_while_the_others_finish(options):
