@@ -20,7 +20,7 @@ from . import kernels as ck
 from ..scales import amplitude_scales
 
 __all__ = ["EQUILIBRIUM", "CYCLE", "UNDECIDED", "FAILED", "REGIME_CODES", "analyse_samples",
-           "classify_rows", "regime_attrs"]
+           "crossing_returns", "classify_rows", "regime_attrs"]
 
 EQUILIBRIUM, CYCLE, UNDECIDED, FAILED = 0, 1, -1, -2
 #: regime code -> meaning (CF flag_meanings words)
@@ -71,6 +71,37 @@ def _gather(X, rows, cols):
     return np.ascontiguousarray(X[cols, :, rows].T)
 
 
+def crossing_returns(X, t, KSEL, CVAL, JIDX, NC, cand, amp, sc, slopes, *, tol, min_periods,
+                     max_mult):
+    """Refined section crossings and the return period of sampled trajectories.
+
+    The first ``NC[b]`` crossings of row ``b`` (indices ``JIDX``, state ``KSEL``, value
+    ``CVAL``) are placed by cubic Hermite interpolation with the slopes
+    ``slopes(rows, cols)`` (an (n, K) array of f at ``X[cols, :, rows]``), then the
+    shortest return over a whole number of crossings is sought (rows outside ``cand``
+    get amplitude 0). Returns ``(TC, ZC, PER, SPREAD, RET, MULT, J0)``: crossing times
+    and states, period, its spread, return distance, crossings per period and the
+    crossing a period starts at.
+    """
+    B, max_crossings = JIDX.shape
+    n = X.shape[1]
+    rr, qq = np.nonzero(np.arange(max_crossings)[None, :] < NC[:, None])
+    jj = JIDX[rr, qq]
+    F0 = np.zeros((B, max_crossings, n))
+    F1 = np.zeros((B, max_crossings, n))
+    F0[rr, qq] = slopes(rr, jj).T
+    F1[rr, qq] = slopes(rr, jj + 1).T
+    TC = np.full((B, max_crossings), np.nan)
+    ZC = np.full((B, max_crossings, n), np.nan)
+    ck.refine_crossings(X, t, F0, F1, KSEL, CVAL, JIDX, NC, TC, ZC)
+    PER, SPREAD, RET = (np.empty(B) for _ in range(3))
+    MULT = np.zeros(B, np.int64)
+    J0 = np.zeros(B, np.int64)
+    ck.return_period(TC, ZC, NC, sc, np.where(cand, amp, 0.0), tol, min_periods, max_mult,
+                     PER, SPREAD, RET, MULT, J0)
+    return TC, ZC, PER, SPREAD, RET, MULT, J0
+
+
 def analyse_samples(system, X, t, P, sc, *, tol, eq_tol, min_periods=3, max_mult=8,
                     max_crossings=256, n_phase=0, detail=True):
     """Classify sampled trajectories X (m, n, B) at times t (m,) with parameters P (:, B).
@@ -99,20 +130,10 @@ def analyse_samples(system, X, t, P, sc, *, tol, eq_tol, min_periods=3, max_mult
     run_pieces(lambda lo, hi: ck.scan_crossings(X, KSEL, CVAL, lo, hi, JIDX, NC), B, m, False,
                "crossings")
     NC_c[cand] = NC[cand]
-    rr, qq = np.nonzero(np.arange(max_crossings)[None, :] < NC_c[:, None])
-    jj = JIDX[rr, qq]
-    F0 = np.zeros((B, max_crossings, n))
-    F1 = np.zeros((B, max_crossings, n))
-    F0[rr, qq] = _rhs_at(system, _gather(X, rr, jj), P, rr).T
-    F1[rr, qq] = _rhs_at(system, _gather(X, rr, jj + 1), P, rr).T
-    TC = np.full((B, max_crossings), np.nan)
-    ZC = np.full((B, max_crossings, n), np.nan)
-    ck.refine_crossings(X, t, F0, F1, KSEL, CVAL, JIDX, NC_c, TC, ZC)
-    PER, SPREAD, RET = (np.empty(B) for _ in range(3))
-    MULT = np.zeros(B, np.int64)
-    J0 = np.zeros(B, np.int64)
-    ck.return_period(TC, ZC, NC_c, sc, np.where(cand, amp, 0.0), tol, min_periods, max_mult,
-                     PER, SPREAD, RET, MULT, J0)
+    TC, ZC, PER, SPREAD, RET, MULT, J0 = crossing_returns(
+        X, t, KSEL, CVAL, JIDX, NC_c, cand, amp, sc,
+        lambda rr, jj: _rhs_at(system, _gather(X, rr, jj), P, rr),
+        tol=tol, min_periods=min_periods, max_mult=max_mult)
     is_cyc = cand & (MULT > 0) & (SPREAD <= tol)
     regime[is_eq] = EQUILIBRIUM
     regime[is_cyc] = CYCLE

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cycles import kernels as ck
-from ..cycles.classify import CYCLE, EQUILIBRIUM, FAILED, UNDECIDED
+from ..cycles.classify import CYCLE, EQUILIBRIUM, FAILED, UNDECIDED, crossing_returns
 from ...integrate.parallel import run_pieces
 
 __all__ = ["classify_samples", "IRREGULAR_TRAJECTORY", "IRREGULAR_AMPLITUDE", "MIN_SAMPLES"]
@@ -149,21 +149,9 @@ def classify_samples(X, t, sc, *, tol, eq_tol, min_periods=3, max_mult=8, max_cr
     run_pieces(lambda lo, hi: ck.scan_crossings(X, KSEL, CVAL, lo, hi, JIDX, NC), B, m, False,
                "crossings")
     NC[~cand] = 0
-    rr, qq = np.nonzero(np.arange(max_crossings)[None, :] < NC[:, None])
-    jj = JIDX[rr, qq]
-    F0 = np.zeros((B, max_crossings, n))
-    F1 = np.zeros((B, max_crossings, n))
-    F0[rr, qq] = _slopes(X, h, rr, jj).T
-    F1[rr, qq] = _slopes(X, h, rr, jj + 1).T
-    TC = np.full((B, max_crossings), np.nan)
-    ZC = np.full((B, max_crossings, n), np.nan)
-    ck.refine_crossings(X, t, F0, F1, KSEL, CVAL, JIDX, NC, TC, ZC)
-    del F0, F1
-    PER, SPREAD, RET = (np.empty(B) for _ in range(3))
-    MULT = np.zeros(B, np.int64)
-    J0 = np.zeros(B, np.int64)
-    ck.return_period(TC, ZC, NC, sc, np.where(cand, amp, 0.0), tol, min_periods, max_mult,
-                     PER, SPREAD, RET, MULT, J0)
+    TC, ZC, PER, SPREAD, RET, MULT, J0 = crossing_returns(
+        X, t, KSEL, CVAL, JIDX, NC, cand, amp, sc, lambda rr, jj: _slopes(X, h, rr, jj),
+        tol=tol, min_periods=min_periods, max_mult=max_mult)
     is_cyc = cand & (MULT > 0) & (SPREAD <= tol)
     # a delay equation's state is a stretch of its past: the last period must repeat the
     # one min_periods periods before (a damped oscillation has a constant period too)
